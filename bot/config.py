@@ -149,8 +149,10 @@ class Settings(BaseSettings):
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
 
-    def secret(self, name: Literal["slack_bot_token", "slack_signing_secret",
-                                   "slack_app_token", "github_token"]) -> str | None:
+    def secret(
+        self,
+        name: Literal["slack_bot_token", "slack_signing_secret", "slack_app_token", "github_token"],
+    ) -> str | None:
         value: SecretStr | None = getattr(self, name)
         return value.get_secret_value() if value is not None else None
 
