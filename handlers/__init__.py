@@ -1,0 +1,13 @@
+"""Slack listeners, one module per surface; `register_all` wires them into an App."""
+
+from __future__ import annotations
+
+from slack_bolt import App
+
+from bot.deps import Deps
+
+
+def register_all(app: App, deps: Deps) -> None:
+    from handlers import standup
+
+    standup.register(app, deps)

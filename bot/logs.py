@@ -1,0 +1,47 @@
+"""One structured line per event (logfmt), and never a token in it."""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+import time
+
+# Slack and GitHub tokens, wherever they would appear (a URL, an exception, a header dump).
+_TOKEN = re.compile(
+    r"\b(xox[abposr]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|gh[pousr]_[A-Za-z0-9]+|"
+    r"github_pat_[A-Za-z0-9_]+)"
+)
+
+
+def redact(text: str) -> str:
+    return _TOKEN.sub(lambda m: m.group(0)[:5] + "…redacted", text)
+
+
+class LogfmtFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        message = redact(record.getMessage())
+        stamp = time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created))
+        line = (
+            f"ts={stamp}Z level={record.levelname.lower()} logger={record.name} "
+            f"msg={_quote(message)}"
+        )
+        if record.exc_info:
+            line += f" error={_quote(redact(self.formatException(record.exc_info)))}"
+        return line
+
+
+def _quote(value: str) -> str:
+    value = value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+    return f'"{value}"'
+
+
+def setup_logging(level: str = "INFO") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(LogfmtFormatter())
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Third-party chatter stays at warning; slack_sdk logs request bodies at debug.
+    for noisy in ("slack_sdk", "slack_bolt", "httpx", "httpcore", "apscheduler", "uvicorn.error"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -1,0 +1,211 @@
+"""Reading what people type: modal fields, addressed lines, slash-command text.
+
+Pure functions of text and the workspace's members. They never raise on any input: whatever a
+person types either parses or stays as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.models import EVERYONE, AddressedLine, Member, PersonRef
+
+# A list marker a person may type or paste in front of an item: "- ", "* ", "• ", "1. ", "2) ".
+_BULLET = re.compile(r"^\s*(?:[-*•◦▪‣]|\d{1,3}[.)])\s+")
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>[\s:,-]*")
+_AT_NAME = re.compile(r"^@([\w][\w.\-']{0,79})[\s:,-]*", re.UNICODE)
+# "Name: text" — up to three words before the colon, none of them a URL scheme.
+_NAME_COLON = re.compile(
+    r"^([^\W\d_][\w.\-']*(?:\s+[^\W\d_][\w.\-']*){0,2})\s*:\s+(?=\S)", re.UNICODE
+)
+_EVERYONE_WORDS = {"everyone", "everybody", "all", "team", "@everyone", "@channel", "@here"}
+
+
+def split_items(text: str | None) -> list[str]:
+    """One item per non-empty line, list markers removed."""
+    if not text:
+        return []
+    items = []
+    for raw in text.splitlines():
+        line = _BULLET.sub("", raw, count=1).strip()
+        if line:
+            items.append(line)
+    return items
+
+
+@dataclass
+class MemberDirectory:
+    """Looks people up by id, handle, display name, real name or a unique first name."""
+
+    members: Sequence[Member]
+    _by_id: dict[str, Member] = field(init=False, default_factory=dict)
+    _by_name: dict[str, Member | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for member in self.members:
+            if member.deleted:
+                continue
+            self._by_id[member.user_id] = member
+        # Exact names first; a first name only counts when it is unambiguous.
+        exact: dict[str, set[str]] = {}
+        first: dict[str, set[str]] = {}
+        for member in self._by_id.values():
+            for name in (member.name, member.display_name, member.real_name):
+                key = _key(name)
+                if key:
+                    exact.setdefault(key, set()).add(member.user_id)
+                    first.setdefault(_key(name.split()[0]), set()).add(member.user_id)
+        for key, ids in first.items():
+            if len(ids) == 1:
+                self._by_name[key] = self._by_id[next(iter(ids))]
+        for key, ids in exact.items():
+            self._by_name[key] = self._by_id[next(iter(ids))] if len(ids) == 1 else None
+
+    def by_id(self, user_id: str) -> Member | None:
+        return self._by_id.get(user_id)
+
+    def by_name(self, name: str) -> Member | None:
+        return self._by_name.get(_key(name))
+
+
+def _key(name: str) -> str:
+    return " ".join(name.strip().lstrip("@").casefold().split())
+
+
+def parse_addressed_line(line: str, directory: MemberDirectory) -> AddressedLine:
+    """Split "<@U1> text", "@name text", "Name: text" or "Everyone: text" into person and text.
+
+    A `<@U…>` or `@name` that matches nobody is kept as an unresolved person; "Word: text" only
+    counts as a person when the word names a member or everyone (else it is ordinary text).
+    """
+    text = line.strip()
+    match = _MENTION.match(text)
+    if match:
+        user_id, label = match.group(1), match.group(2)
+        member = directory.by_id(user_id)
+        rest = text[match.end() :].strip()
+        name = member.label if member else (label or user_id)
+        return AddressedLine(person=PersonRef(user_id=user_id, name=name), text=rest or text)
+    match = _AT_NAME.match(text)
+    if match:
+        name = match.group(1).rstrip(".-'")
+        rest = text[match.end() :].strip()
+        if rest:
+            return AddressedLine(person=_resolve(name, directory, keep_unknown=True), text=rest)
+    match = _NAME_COLON.match(text)
+    if match:
+        person = _resolve(match.group(1), directory, keep_unknown=False)
+        if person is not None:
+            return AddressedLine(person=person, text=text[match.end() :].strip())
+    return AddressedLine(person=None, text=text)
+
+
+def _resolve(name: str, directory: MemberDirectory, *, keep_unknown: bool) -> PersonRef | None:
+    if _key(name) in _EVERYONE_WORDS:
+        return PersonRef(name=EVERYONE, everyone=True)
+    member = directory.by_name(name)
+    if member is not None:
+        return PersonRef(user_id=member.user_id, name=member.label)
+    return PersonRef(name=name) if keep_unknown else None
+
+
+def parse_addressed_items(text: str | None, directory: MemberDirectory) -> list[AddressedLine]:
+    return [parse_addressed_line(item, directory) for item in split_items(text)]
+
+
+# --- rich text -------------------------------------------------------------------------------
+
+
+def rich_text_to_text(value: Mapping[str, Any] | None) -> str:
+    """Flatten a rich_text_input value to lines of plain text.
+
+    Users become `<@U…>` (so they resolve like a typed mention); broadcasts and user groups
+    become inert words (`@channel`, `@group`) so nothing typed can ping; links become their URL.
+    """
+    if not value:
+        return ""
+    lines: list[str] = []
+    for element in value.get("elements", []) or []:
+        _flatten_block(element, lines)
+    return "\n".join(lines)
+
+
+def _flatten_block(element: Mapping[str, Any], lines: list[str]) -> None:
+    kind = element.get("type")
+    if kind == "rich_text_list":
+        for child in element.get("elements", []) or []:
+            _flatten_block(child, lines)
+        return
+    if kind in ("rich_text_section", "rich_text_preformatted", "rich_text_quote"):
+        text = "".join(_inline(child) for child in element.get("elements", []) or [])
+        lines.extend(text.split("\n"))
+
+
+def _inline(element: Mapping[str, Any]) -> str:
+    kind = element.get("type")
+    if kind == "text":
+        return str(element.get("text", ""))
+    if kind == "user":
+        return f"<@{element.get('user_id', '')}>"
+    if kind == "broadcast":
+        return f"@{element.get('range', 'channel')}"
+    if kind == "usergroup":
+        return "@group"
+    if kind == "channel":
+        return f"#{element.get('channel_id', 'channel')}"
+    if kind == "link":
+        return str(element.get("text") or element.get("url", ""))
+    if kind == "emoji":
+        return f":{element.get('name', '')}:"
+    if kind == "date":
+        return str(element.get("fallback", ""))
+    return ""
+
+
+# --- the slash command ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    """What `/standup <text>` asks for."""
+
+    name: str  # "open", "help", "github", "followup", "unknown"
+    argument: str = ""
+
+
+_SUBCOMMANDS = {
+    "": "open",
+    "edit": "open",
+    "open": "open",
+    "help": "help",
+    "?": "help",
+    "github": "github",
+    "followup": "followup",
+    "follow-up": "followup",
+    "fu": "followup",
+}
+
+
+def parse_command(text: str | None) -> Command:
+    stripped = (text or "").strip()
+    word, _, rest = stripped.partition(" ")
+    name = _SUBCOMMANDS.get(word.casefold())
+    if name is None:
+        return Command("unknown", stripped)
+    return Command(name, rest.strip())
+
+
+def parse_github_login(argument: str) -> str | None:
+    """A GitHub login from `@login`, `login` or a profile URL; None when it cannot be one."""
+    value = argument.strip().strip("<>").rstrip("/")
+    value = re.sub(r"^https?://github\.com/", "", value).lstrip("@")
+    if re.fullmatch(r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}", value):
+        return value
+    return None
+
+
+def unresolved_names(lines: Iterable[AddressedLine]) -> list[str]:
+    return [line.person.name for line in lines if line.person and not line.person.resolved]

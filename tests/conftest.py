@@ -1,0 +1,34 @@
+"""Shared fixtures: small, explicit, one fresh thing per test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.models import Member
+from bot.store import Store
+
+NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; the next digest is Mon Nov 30
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with Store(tmp_path / "standup.db") as fresh:
+        yield fresh
+
+
+def member(
+    user_id: str, name: str, real_name: str = "", display_name: str = "", **kw: object
+) -> Member:
+    return Member(user_id=user_id, name=name, real_name=real_name, display_name=display_name, **kw)  # type: ignore[arg-type]
+
+
+TEAM = [
+    member("U1", "kevin", "Kevin Ortiz", "Kevin"),
+    member("U2", "hesham", "Hesham Ali", "Hesham"),
+    member("U3", "mira", "Mira Chen", ""),
+    member("U4", "sam.k", "Sam Kowalski", "Sam K"),
+]

@@ -1,0 +1,202 @@
+import sqlite3
+import threading
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.models import Ask, PersonRef, PlannedMessage, Standup
+from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from tests.conftest import NOW, TEAM
+
+MEETING = date(2026, 11, 30)
+
+
+def standup(user_id: str = "U1", **fields: object) -> Standup:
+    values: dict[str, object] = {
+        "user_id": user_id,
+        "user_name": "Kevin",
+        "meeting_date": MEETING,
+        "submitted_at": NOW,
+        "done": ("shipped login",),
+        "next": ("billing",),
+    }
+    values.update(fields)
+    return Standup(**values)  # type: ignore[arg-type]
+
+
+def ask(text: str, to: str | None = "U2", name: str = "Hesham") -> Ask:
+    return Ask(
+        from_user_id="U1",
+        from_name="Kevin",
+        to_user_id=to,
+        to_name=name,
+        text=text,
+        meeting_date=MEETING,
+    )
+
+
+def test_a_new_file_is_at_the_latest_schema_in_wal_mode(tmp_path: Path) -> None:
+    with Store(tmp_path / "s.db") as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store._conn().execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert store._conn().execute("PRAGMA busy_timeout").fetchone()[0] >= 5000
+
+
+def test_an_older_file_is_upgraded_in_place_keeping_its_rows(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    conn = sqlite3.connect(path)
+    conn.executescript(MIGRATIONS[0] + "; PRAGMA user_version = 1;")
+    conn.execute(
+        "INSERT INTO members (user_id, name, updated_at) VALUES ('U1', 'kevin', '2026-01-01')"
+    )
+    conn.execute(
+        "INSERT INTO standups (user_id, user_name, meeting_date, submitted_at, updated_at) "
+        "VALUES ('U1', 'Kevin', '2026-11-30', '2026-11-26T12:00:00+00:00', '2026-11-26')"
+    )
+    conn.execute("INSERT INTO standup_items VALUES (1, 'done', 0, 'kept across the upgrade')")
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        assert store.schema_version == SCHEMA_VERSION
+        assert store.get_standup("U1", MEETING).done == ("kept across the upgrade",)  # type: ignore[union-attr]
+        store.save_github_login("U1", "kortiz")  # a column migration 2 added
+        assert store.get_member("U1").github_login == "kortiz"  # type: ignore[union-attr]
+
+
+def test_a_file_from_a_newer_bot_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    conn = sqlite3.connect(path)
+    conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    conn.close()
+    with pytest.raises(StoreError, match="newer than this bot"):
+        Store(path)
+
+
+def test_saving_again_in_the_same_cycle_replaces_never_duplicates(store: Store) -> None:
+    store.save_standup(standup(asks=(ask("review #12"),)), now=NOW)
+    edited = standup(done=("shipped login", "fixed CI"), asks=(ask("review #12"), ask("pair?")))
+    saved, _ = store.save_standup(edited, now=NOW + timedelta(hours=1))
+    assert saved.done == ("shipped login", "fixed CI")
+    assert [a.text for a in saved.asks] == ["review #12", "pair?"]
+    assert len(store.get_standups(MEETING)) == 1
+    assert store._conn().execute("SELECT count(*) FROM asks").fetchone()[0] == 2
+
+
+def test_an_edit_keeps_a_closed_ask_closed_and_drops_removed_ones(store: Store) -> None:
+    saved, _ = store.save_standup(standup(asks=(ask("review #12"), ask("drop me"))), now=NOW)
+    kept_id = saved.asks[0].id
+    assert kept_id is not None
+    store.save_ask_status(kept_id, "done", by="U2", now=NOW)
+    saved, _ = store.save_standup(standup(asks=(ask("review #12"),)), now=NOW)
+    assert [(a.id, a.status) for a in saved.asks] == [(kept_id, "done")]
+
+
+def test_follow_ups_from_a_standup_are_owned_and_replaced_on_edit(store: Store) -> None:
+    hesham = PersonRef(user_id="U2", name="Hesham")
+    _, follow_ups = store.save_standup(
+        standup(), follow_ups=[(hesham, "send the RFC"), (None, "book the room")], now=NOW
+    )
+    assert [(f.owner_user_id, f.text) for f in follow_ups] == [
+        ("U2", "send the RFC"),
+        ("U1", "book the room"),
+    ]
+    _, follow_ups = store.save_standup(standup(), follow_ups=[(hesham, "send the RFC")], now=NOW)
+    assert [f.text for f in store.get_open_follow_ups()] == ["send the RFC"]
+
+
+def test_follow_up_status_round_trip(store: Store) -> None:
+    follow_up = store.save_follow_up(
+        text="t", owner=None, created_by="U1", meeting_date=MEETING, source=None, now=NOW
+    )
+    done = store.save_follow_up_status(follow_up.id, "done", by="U3", now=NOW)
+    assert done is not None and done.status == "done" and done.done_by == "U3"
+    assert store.get_follow_ups_closed_between(NOW - timedelta(days=1), NOW + timedelta(days=1))
+    reopened = store.save_follow_up_status(follow_up.id, "open", by=None, now=NOW)
+    assert reopened is not None and reopened.done_at is None and reopened.done_by is None
+
+
+def test_team_is_the_channel_humans(store: Store) -> None:
+    bot = TEAM[0].model_copy(update={"user_id": "UB", "name": "bot", "is_bot": True})
+    store.save_members([*TEAM, bot], team_ids=["U1", "U2", "UB"], now=NOW)
+    assert [m.user_id for m in store.get_team()] == ["U2", "U1"]  # sorted by label
+    store.save_members(TEAM, team_ids=["U3"], now=NOW)
+    assert [m.user_id for m in store.get_team()] == ["U3"]
+
+
+def test_a_hand_set_github_login_survives_a_member_refresh(store: Store) -> None:
+    store.save_members(TEAM, team_ids=None, now=NOW)
+    store.save_github_login("U1", "kortiz")
+    store.save_members(TEAM, team_ids=None, now=NOW)
+    assert store.get_member("U1").github_login == "kortiz"  # type: ignore[union-attr]
+
+
+def test_events_are_claimed_once(store: Store) -> None:
+    assert store.claim_event("Ev1", now=NOW) is True
+    assert store.claim_event("Ev1", now=NOW) is False
+
+
+def test_a_digest_plan_is_stored_once_and_posting_is_recorded(store: Store) -> None:
+    messages = [
+        PlannedMessage(seq=0, kind="main", text="hi", thread=False),
+        PlannedMessage(seq=1, kind="chart", text="chart", file_name="c.png"),
+    ]
+    first = store.save_digest_plan("C1", MEETING, messages, files={"c.png": b"png"}, now=NOW)
+    assert store.save_digest_plan("C1", MEETING, messages[:1], now=NOW) == first
+    plan = store.get_digest_plan(first)
+    assert [(m.seq, ts, f) for m, ts, f in plan] == [(0, None, None), (1, None, b"png")]
+    store.save_digest_message_ts(first, 0, "1.0001", now=NOW)
+    store.save_digest_message_ts(first, 1, "1.0002", now=NOW)
+    assert store.get_digest_info(first)["finished_at"] is not None
+    forced = store.save_digest_plan("C1", MEETING, messages, force=True, now=NOW)
+    assert forced != first and store.get_digest_id("C1", MEETING) == forced
+
+
+def test_a_failed_write_leaves_nothing_behind(store: Store) -> None:
+    bad = standup(done=("fine",), asks=(ask("x"),))
+    # Sabotage the asks table so the second half of the transaction fails.
+    store._conn().execute(
+        "CREATE TRIGGER no_asks BEFORE INSERT ON asks "
+        "BEGIN SELECT RAISE(ABORT, 'disk says no'); END"
+    )
+    with pytest.raises(StoreError, match="disk says no"):
+        store.save_standup(bad, now=NOW)
+    assert store.get_standups(MEETING) == []
+
+
+def test_concurrent_writers_from_many_threads_all_land(tmp_path: Path) -> None:
+    store = Store(tmp_path / "busy.db")
+    errors: list[BaseException] = []
+
+    def submit(i: int) -> None:
+        try:
+            other = Store(tmp_path / "busy.db") if i % 2 else store  # two processes' worth
+            other.save_standup(standup(f"U{i}", done=(f"item {i}",)), now=NOW)
+            other.claim_event(f"E{i}", now=NOW)
+            if other is not store:
+                other.close()
+        except BaseException as error:  # noqa: BLE001 - collected and asserted below
+            errors.append(error)
+
+    threads = [threading.Thread(target=submit, args=(i,)) for i in range(40)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    assert len(store.get_standups(MEETING)) == 40
+    store.close()
+
+
+def test_backup_holds_every_committed_row(store: Store, tmp_path: Path) -> None:
+    store.save_standup(standup(), now=NOW)
+    store.backup(tmp_path / "copy.db")
+    with Store(tmp_path / "copy.db") as copy:
+        assert copy.get_standup("U1", MEETING) is not None
+
+
+def test_time_values_come_back_aware(store: Store) -> None:
+    saved, _ = store.save_standup(
+        standup(submitted_at=datetime(2026, 11, 26, 13, tzinfo=UTC)), now=NOW
+    )
+    assert saved.submitted_at.tzinfo is not None
