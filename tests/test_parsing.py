@@ -10,7 +10,7 @@ from bot.parsing import (
     rich_text_to_text,
     split_items,
 )
-from tests.conftest import TEAM
+from tests.conftest import TEAM, member
 
 DIRECTORY = MemberDirectory(TEAM)
 
@@ -60,20 +60,11 @@ def test_a_word_and_colon_that_names_nobody_is_ordinary_text() -> None:
 
 def test_an_ambiguous_first_name_does_not_guess() -> None:
     directory = MemberDirectory(
-        [
-            *TEAM,
-            TEAM[0].model_copy(
-                update={
-                    "user_id": "U9",
-                    "name": "mira.l",
-                    "real_name": "Mira Lopez",
-                    "display_name": "",
-                }
-            ),
-        ]
+        [member("U7", "alex.k", "Alex Kim"), member("U8", "alex.r", "Alex Roy")]
     )
-    line = parse_addressed_line("@Mira hi there", directory)
+    line = parse_addressed_line("@Alex hi there", directory)
     assert line.person is not None and line.person.user_id is None
+    assert parse_addressed_line("@alex.r hi", directory).person.user_id == "U8"  # type: ignore[union-attr]
 
 
 def test_rich_text_is_flattened_and_broadcasts_are_inert() -> None:
