@@ -1,0 +1,337 @@
+"""The only place that strings GitHub → store → digests → Slack together.
+
+`run_digest` gathers a cycle's data, plans the digest's messages (stored before anything is
+sent), and posts what is not yet posted. `send_reminders` DMs whoever has not sent a standup.
+The scheduler and the CLI call these; neither reads the clock itself (`now` comes in).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import Settings
+from bot.cycles import cycle_at, cycle_for_meeting, previous_fire
+from bot.deps import Deps, utc_now
+from bot.models import Cycle, PlannedMessage
+from bot.slack_post import PostReport, post_digest
+from bot.team import refresh_team
+from digests.build import build_digest
+from digests.model import Digest
+
+log = logging.getLogger(__name__)
+
+CHART_FILE = "ci-billing.png"
+CATCH_UP_WINDOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class DigestFiles:
+    """A digest rendered every way: Slack messages, Markdown notes and the chart."""
+
+    digest: Digest
+    messages: list[PlannedMessage]
+    markdown: str
+    chart_png: bytes | None
+
+
+# --- gathering and building -------------------------------------------------------------------
+
+
+def gather_digest(
+    deps: Deps, cycle: Cycle, *, now: datetime, team_from: WebClient | None
+) -> Digest:
+    """Everything the digest shows, from the store and GitHub (which may fail: it says why)."""
+    from digests.pr_refs import unique_refs
+
+    settings, store = deps.settings, deps.store
+    team = store.get_team()
+    if team_from is not None:
+        try:
+            team = refresh_team(team_from, store, settings.standup_channel, now=now)
+        except SlackApiError as error:
+            log.warning(
+                "member refresh failed, using the cached team: %s", error.response.get("error")
+            )
+    standups = store.get_standups(cycle.meeting_date)
+    open_follow_ups = [
+        f
+        for f in store.get_open_follow_ups()
+        if f.created_at < cycle.ends_at or f.meeting_date == cycle.meeting_date
+    ]
+    closed_follow_ups = store.get_follow_ups_closed_between(cycle.starts_at, now)
+    previous = (
+        store.get_last_digest_before(settings.standup_channel, cycle.meeting_date)
+        if settings.standup_channel
+        else None
+    )
+    pr_lookups = board = billing = None
+    github_problem: str | None = None
+    github = deps.github
+    if github is None or not github.enabled:
+        github_problem = "GITHUB_TOKEN is not set: pull requests and CI billing are not shown"
+    else:
+        texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
+        texts += [f.text for f in open_follow_ups]
+        refs = unique_refs(texts, repos=settings.repos)
+        pr_lookups = github.fetch_pull_requests(refs) if refs else None
+        if settings.repos:
+            board = github.fetch_board_pull_requests(settings.repos, since=cycle.starts_at)
+        if settings.org:
+            billing = github.fetch_actions_billing(settings.org, today=now.date())
+    return build_digest(
+        cycle=cycle,
+        previous_meeting_date=previous,
+        team=team,
+        standups=standups,
+        asks=store.get_digest_asks(cycle.meeting_date),
+        open_follow_ups=open_follow_ups,
+        closed_follow_ups=closed_follow_ups,
+        pr_lookups=pr_lookups,
+        board_pulls=board,
+        billing=billing,
+        repos=settings.repos,
+        stale_days=settings.standup_stale_days,
+        github_problem=github_problem,
+        now=now,
+    )
+
+
+def render_digest_files(digest: Digest) -> DigestFiles:
+    from digests.blocks import render_digest_messages
+    from digests.markdown import render_markdown
+
+    messages = render_digest_messages(digest)
+    chart = None
+    if any(m.file_name for m in messages):
+        from digests.chart import render_billing_chart
+
+        assert digest.billing is not None
+        chart = render_billing_chart(digest.billing)
+    return DigestFiles(
+        digest=digest, messages=messages, markdown=render_markdown(digest), chart_png=chart
+    )
+
+
+def write_preview(files: DigestFiles, out: Path) -> list[Path]:
+    """digest.md, blocks.json (what would be posted) and ci-billing.png (when there is billing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "digest.md", out / "blocks.json"]
+    written[0].write_text(files.markdown, encoding="utf-8")
+    blocks = [
+        {"text": m.text, "blocks": list(m.blocks), "thread": m.thread, "kind": m.kind}
+        for m in files.messages
+    ]
+    written[1].write_text(json.dumps(blocks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    chart_path = out / CHART_FILE
+    if files.chart_png is not None:
+        chart_path.write_bytes(files.chart_png)
+        written.append(chart_path)
+    elif chart_path.exists():
+        chart_path.unlink()  # a stale chart from an earlier preview would mislead
+    return written
+
+
+# --- posting ------------------------------------------------------------------------------
+
+
+def run_digest(
+    deps: Deps,
+    client: WebClient,
+    *,
+    now: datetime,
+    cycle: Cycle,
+    force: bool = False,
+    pace_seconds: float = 1.0,
+) -> PostReport:
+    """Plan (once) and post the digest for `cycle` to STANDUP_CHANNEL. Re-runs resume."""
+    settings, store = deps.settings, deps.store
+    settings.require("standup_channel")
+    channel = settings.standup_channel
+    assert channel is not None
+    existing = store.get_digest_id(channel, cycle.meeting_date)
+    if existing is None or force:
+        files = render_digest_files(gather_digest(deps, cycle, now=now, team_from=client))
+        digest_id = store.save_digest_plan(
+            channel,
+            cycle.meeting_date,
+            files.messages,
+            files={CHART_FILE: files.chart_png} if files.chart_png else None,
+            force=force,
+            now=now,
+        )
+        resumed = digest_id == existing
+    else:
+        digest_id, resumed = existing, True
+    report = post_digest(
+        client,
+        store,
+        digest_id,
+        now=deps.now,
+        pace_seconds=pace_seconds,
+        look_for_earlier_attempt=resumed,
+    )
+    log.info(
+        "digest meeting=%s digest=%s posted=%d already=%d found=%d error=%s",
+        cycle.meeting_date,
+        digest_id,
+        report.posted,
+        report.already_posted,
+        report.found_after_crash,
+        report.error,
+    )
+    return report
+
+
+def scheduled_cycle(settings: Settings, now: datetime) -> Cycle | None:
+    """The cycle whose digest fired last (at or before `now`)."""
+    fired = previous_fire(settings.standup_digest_cron, settings.zone, now)
+    if fired is None:
+        return None
+    return cycle_for_meeting(
+        settings.standup_digest_cron, settings.zone, fired.astimezone(settings.zone).date()
+    )
+
+
+def run_scheduled_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
+    """The cron job: the digest whose time has just come."""
+    cycle = scheduled_cycle(deps.settings, now)
+    if cycle is None:
+        return None
+    return run_digest(deps, client, now=now, cycle=cycle)
+
+
+def catch_up_missed_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
+    """At start-up: a digest due in the last 12 hours but not fully posted is posted now."""
+    cycle = scheduled_cycle(deps.settings, now)
+    channel = deps.settings.standup_channel
+    if cycle is None or channel is None or now - cycle.ends_at > CATCH_UP_WINDOW:
+        return None
+    digest_id = deps.store.get_digest_id(channel, cycle.meeting_date)
+    if digest_id is not None and deps.store.get_digest_info(digest_id)["finished_at"]:
+        return None
+    log.info(
+        "catching up the digest for %s, due at %s", cycle.meeting_date, cycle.ends_at.isoformat()
+    )
+    return run_digest(deps, client, now=now, cycle=cycle)
+
+
+# --- reminders ------------------------------------------------------------------------------
+
+
+def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
+    """DM each team member who has no standup in the current cycle (once per cycle)."""
+    settings, store = deps.settings, deps.store
+    cycle = cycle_at(settings.standup_digest_cron, settings.zone, now)
+    try:
+        team = refresh_team(client, store, settings.standup_channel, now=now)
+    except SlackApiError as error:
+        log.warning("member refresh failed, using the cached team: %s", error.response.get("error"))
+        team = store.get_team()
+    submitted = store.get_submitted_user_ids(cycle.meeting_date)
+    sent = 0
+    for member in team:
+        if member.user_id in submitted:
+            continue
+        if not store.claim_event(f"reminder:{cycle.meeting_date}:{member.user_id}", now=now):
+            continue
+        text, blocks = build_reminder(cycle)
+        try:
+            channel = client.conversations_open(users=[member.user_id])["channel"]["id"]
+            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            sent += 1
+        except SlackApiError as error:
+            log.warning(
+                "reminder failed: user=%s error=%s", member.user_id, error.response.get("error")
+            )
+    log.info("reminders meeting=%s sent=%d submitted=%d", cycle.meeting_date, sent, len(submitted))
+    return sent
+
+
+def build_reminder(cycle: Cycle) -> tuple[str, list[dict[str, Any]]]:
+    text = (
+        f"Your standup for the meeting on {cycle.meeting_date:%A %B %-d} is not in yet. "
+        "Type /standup, or press the button."
+    )
+    blocks: list[dict[str, Any]] = [
+        {"type": "section", "text": {"type": "mrkdwn", "text": f":wave: {text}"}},
+        {
+            "type": "actions",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": "open_standup",
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": "Write my standup"},
+                },
+            ],
+        },
+    ]
+    return text, blocks
+
+
+# --- the CLI's digest commands ----------------------------------------------------------------
+
+
+def _cycle_for(settings: Settings, meeting_date: date | None, now: datetime) -> Cycle:
+    from bot.cli import UsageError
+
+    try:
+        if meeting_date is not None:
+            return cycle_for_meeting(settings.standup_digest_cron, settings.zone, meeting_date)
+        return cycle_at(settings.standup_digest_cron, settings.zone, now)
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def preview_command(settings: Settings, *, meeting_date: date | None, out: Path) -> int:
+    from bot.app import create_web_client
+    from bot.runner import build_deps
+
+    now = utc_now()
+    cycle = _cycle_for(settings, meeting_date, now)
+    deps = build_deps(settings)
+    try:
+        client = create_web_client(settings) if settings.slack_bot_token else None
+        files = render_digest_files(gather_digest(deps, cycle, now=now, team_from=client))
+    finally:
+        if deps.github is not None:
+            deps.github.close()
+        deps.store.close()
+    for path in write_preview(files, out):
+        print(path)
+    return 0
+
+
+def post_command(settings: Settings, *, meeting_date: date | None, force: bool) -> int:
+    from bot.app import create_web_client
+    from bot.runner import build_deps
+
+    settings.require("slack_bot_token", "standup_channel")
+    now = utc_now()
+    cycle = _cycle_for(settings, meeting_date, now)
+    deps = build_deps(settings)
+    try:
+        report = run_digest(deps, create_web_client(settings), now=now, cycle=cycle, force=force)
+    finally:
+        if deps.github is not None:
+            deps.github.close()
+        deps.store.close()
+    if report.error:
+        print(
+            f"standup-bot: digest for {cycle.meeting_date} stopped: {report.error}. "
+            "Fix it and run the same command again: it resumes where it stopped."
+        )
+        return 1
+    print(
+        f"digest for {cycle.meeting_date}: {report.posted} messages posted, "
+        f"{report.already_posted + report.found_after_crash} already in Slack"
+    )
+    return 0

@@ -1,0 +1,86 @@
+"""APScheduler 3 in the server process: it only registers the jobs of bot.jobs.
+
+Cron lines run in STANDUP_TIMEZONE, so "Monday 09:00" stays 09:00 local across daylight-saving
+changes. One worker thread: jobs never overlap, and a digest never races its own catch-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot import jobs
+from bot.deps import Deps
+from bot.team import refresh_team
+
+log = logging.getLogger(__name__)
+
+MEMBER_REFRESH_HOURS = 12
+
+
+def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+    """A job that fails logs one line and waits for its next turn; the scheduler lives on."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("job %s failed", name)
+
+    return run
+
+
+def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
+    settings = deps.settings
+    zone = settings.zone
+    scheduler = BackgroundScheduler(
+        timezone=zone,
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    scheduler.add_job(
+        _guarded("digest", lambda: jobs.run_scheduled_digest(deps, client, now=deps.now())),
+        CronTrigger.from_crontab(settings.standup_digest_cron, timezone=zone),
+        id="digest",
+        name="Monday digest",
+    )
+    scheduler.add_job(
+        _guarded("reminders", lambda: jobs.send_reminders(deps, client, now=deps.now())),
+        CronTrigger.from_crontab(settings.standup_reminder_cron, timezone=zone),
+        id="reminders",
+        name="reminder DMs",
+    )
+    scheduler.add_job(
+        _guarded(
+            "members",
+            lambda: refresh_team(client, deps.store, settings.standup_channel, now=deps.now()),
+        ),
+        IntervalTrigger(hours=MEMBER_REFRESH_HOURS, timezone=zone),
+        id="members",
+        name="member refresh",
+    )
+    # At start-up: members (if a day old) and a digest missed while the process was down.
+    scheduler.add_job(
+        _guarded("start-up", lambda: _on_start(deps, client)), id="start-up", name="start-up"
+    )
+    return scheduler
+
+
+def _on_start(deps: Deps, client: WebClient) -> None:
+    refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now(), force=False)
+    if deps.settings.standup_channel:
+        jobs.catch_up_missed_digest(deps, client, now=deps.now())
+
+
+def start_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
+    scheduler = build_scheduler(deps, client)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("scheduled job=%s next=%s", job.id, job.next_run_time)
+    return scheduler
