@@ -1,0 +1,186 @@
+"""GitHub Actions usage items → monthly minutes and dollars, and the peak-vs-latest comparison.
+
+Pure: usage items in (as GitHub billed them), figures out. Decisions:
+- Only Actions *minutes* count: product "actions" and unit type "minutes" (both compared
+  case-insensitively). Storage lines (`Actions storage`, unit GigabyteHours) are left out of the
+  minutes AND of the dollars, so gross/discount/net here are what the minutes cost. Mixing storage
+  dollars in would make a saving in minutes look smaller or larger than it was.
+- Dollars are GitHub's own `grossAmount` / `discountAmount` / `netAmount` (computed by GitHub from
+  the `pricePerUnit` it returned); no list price appears anywhere in this module.
+- The month containing `today` is still running: `complete=False`. Months after it are dropped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import date
+
+from bot.models import BillingComparison, MonthlyActionsUsage, UsageItem
+
+ACTIONS_PRODUCT = "actions"
+MINUTE_UNITS = frozenset({"minutes", "minute"})
+MINUS = "\u2212"  # typographic minus sign, as in "−105,000 min/mo"
+CENT = 0.005  # below half a cent a dollar figure is zero
+
+
+def is_actions_minutes(item: UsageItem) -> bool:
+    return item.product.casefold() == ACTIONS_PRODUCT and item.unit_type.casefold() in MINUTE_UNITS
+
+
+def build_monthly_usage(
+    items: Iterable[UsageItem], *, today: date, months: int | None = None
+) -> list[MonthlyActionsUsage]:
+    """Actions minutes and dollars per calendar month, oldest month first.
+
+    Without `months`: every month from the first month with minutes through the last one (months in
+    between without usage appear with zeros). With `months`: exactly that many months ending with
+    the month of `today`, zeros where there was no usage, older items dropped.
+    """
+    current = (today.year, today.month)
+    totals: dict[tuple[int, int], _MonthTotals] = defaultdict(_MonthTotals)
+    for item in items:
+        key = (item.date.year, item.date.month)
+        if key > current or not is_actions_minutes(item):
+            continue
+        totals[key].add(item)
+
+    if months is not None:
+        keys = _months_ending(current, months)
+    elif totals:
+        keys = _months_between(min(totals), max(totals))
+    else:
+        keys = []
+    return [
+        totals[key].build(key, complete=key != current) if key in totals else _empty(key, current)
+        for key in keys
+    ]
+
+
+def build_billing_comparison(months: Sequence[MonthlyActionsUsage]) -> BillingComparison | None:
+    """The peak full month against the latest full month.
+
+    None when there are fewer than two full months or when the latest full month is the peak (ties
+    count as the later month, so an unchanged level yields no comparison).
+    """
+    full = sorted((m for m in months if m.complete), key=lambda m: (m.year, m.month))
+    if len(full) < 2:
+        return None
+    latest = full[-1]
+    peak = full[0]
+    for month in full[1:]:
+        if month.minutes >= peak.minutes:
+            peak = month
+    if peak is latest:
+        return None
+    minutes_delta = latest.minutes - peak.minutes
+    gross_delta = latest.gross - peak.gross
+    net_delta = latest.net - peak.net
+    return BillingComparison(
+        peak=peak,
+        latest=latest,
+        minutes_delta=minutes_delta,
+        gross_delta=gross_delta,
+        gross_delta_per_year=gross_delta * 12,
+        net_delta=net_delta,
+        summary=render_comparison_summary(peak, latest),
+    )
+
+
+def render_comparison_summary(peak: MonthlyActionsUsage, latest: MonthlyActionsUsage) -> str:
+    """The one-line comparison, e.g.
+    "−105,000 min/mo; $630/mo ($7,560/yr) gross; $0 net — fully covered by the plan's discount".
+
+    The minutes carry their sign. Dollar figures are the size of the change in the direction the
+    minutes moved (a drop in minutes is read as a saving of "$630/mo"); a dollar change against that
+    direction (fewer minutes but dearer runners) carries its own sign, "+$12.40/mo".
+    """
+    minutes_delta = latest.minutes - peak.minutes
+    gross_delta = latest.gross - peak.gross
+    net_delta = latest.net - peak.net
+    direction = -1 if minutes_delta < 0 else 1
+    gross = _signed_money(gross_delta, direction)
+    gross_year = _signed_money(gross_delta * 12, direction)
+    parts = [
+        f"{_signed_minutes(minutes_delta)} min/mo",
+        f"{gross}/mo ({gross_year}/yr) gross",
+    ]
+    if abs(net_delta) < CENT:
+        net = "$0 net"
+        if abs(peak.net) < CENT and abs(latest.net) < CENT and abs(gross_delta) >= CENT:
+            net += " \u2014 fully covered by the plan's discount"
+        parts.append(net)
+    else:
+        parts.append(f"{_signed_money(net_delta, direction)}/mo net")
+    return "; ".join(parts)
+
+
+def format_money(amount: float) -> str:
+    """$630, $7,560, $12.40: whole dollars without cents, otherwise two decimals."""
+    cents = round(abs(amount) * 100)
+    if cents % 100 == 0:
+        return f"${cents // 100:,}"
+    return f"${cents / 100:,.2f}"
+
+
+def _signed_money(delta: float, direction: int) -> str:
+    if abs(delta) < CENT or (delta < 0) == (direction < 0):
+        return format_money(delta)
+    return ("+" if delta > 0 else MINUS) + format_money(delta)
+
+
+def _signed_minutes(delta: float) -> str:
+    whole = round(delta)
+    if whole < 0:
+        return f"{MINUS}{-whole:,}"
+    if whole > 0:
+        return f"+{whole:,}"
+    return "0"
+
+
+class _MonthTotals:
+    def __init__(self) -> None:
+        self.minutes_by_sku: dict[str, float] = {}
+        self.gross = 0.0
+        self.discount = 0.0
+        self.net = 0.0
+
+    def add(self, item: UsageItem) -> None:
+        self.minutes_by_sku[item.sku] = self.minutes_by_sku.get(item.sku, 0.0) + item.quantity
+        self.gross += item.gross_amount
+        self.discount += item.discount_amount
+        self.net += item.net_amount
+
+    def build(self, key: tuple[int, int], *, complete: bool) -> MonthlyActionsUsage:
+        return MonthlyActionsUsage(
+            year=key[0],
+            month=key[1],
+            minutes_by_sku=dict(sorted(self.minutes_by_sku.items())),
+            minutes=sum(self.minutes_by_sku.values()),
+            # Sums of many small float amounts: round to GitHub's precision, whole cents.
+            gross=round(self.gross, 2),
+            discount=round(self.discount, 2),
+            net=round(self.net, 2),
+            complete=complete,
+        )
+
+
+def _empty(key: tuple[int, int], current: tuple[int, int]) -> MonthlyActionsUsage:
+    return _MonthTotals().build(key, complete=key != current)
+
+
+def _months_ending(last: tuple[int, int], count: int) -> list[tuple[int, int]]:
+    year, month = last
+    keys = []
+    for _ in range(max(count, 0)):
+        keys.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return keys[::-1]
+
+
+def _months_between(first: tuple[int, int], last: tuple[int, int]) -> list[tuple[int, int]]:
+    keys = [first]
+    while keys[-1] < last:
+        year, month = keys[-1]
+        keys.append((year, month + 1) if month < 12 else (year + 1, 1))
+    return keys
