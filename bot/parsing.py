@@ -209,3 +209,26 @@ def parse_github_login(argument: str) -> str | None:
 
 def unresolved_names(lines: Iterable[AddressedLine]) -> list[str]:
     return [line.person.name for line in lines if line.person and not line.person.resolved]
+
+
+# --- Slack message text ------------------------------------------------------------------------
+
+_SLACK_ENTITY = re.compile(r"<([@#!])?([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def slack_text_to_plain(text: str, directory: MemberDirectory) -> str:
+    """A message's mrkdwn as a person would read it: `<@U1>` → `<@U1>` kept (it resolves as a
+    mention), links → their label and URL, channels → `#name`, broadcasts → inert words."""
+
+    def replace(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return f"<@{target}>" if directory.by_id(target) or not label else f"@{label}"
+        if sigil == "#":
+            return f"#{label or target}"
+        if sigil == "!":
+            return f"@{(label or target).split('^')[0]}"
+        return f"{label} ({target})" if label and label != target else target
+
+    plain = _SLACK_ENTITY.sub(replace, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")

@@ -8,6 +8,9 @@ from bot.deps import Deps
 
 
 def register_all(app: App, deps: Deps) -> None:
-    from handlers import standup
+    from handlers import follow_ups, home, reactions, standup
 
     standup.register(app, deps)
+    reactions.register(app, deps)
+    home.register(app, deps)
+    follow_ups.register(app, deps)

@@ -75,7 +75,7 @@ def handle_standup_command(ack: Ack, body: dict[str, Any], client: WebClient, de
     elif command.name == "help":
         ack(text=HELP)
     elif command.name == "github":
-        ack(text=_link_github(deps, user_id, command.argument))
+        ack(text=_link_github(client, deps, user_id, command.argument))
     elif command.name == "followup":
         ack(text=_add_follow_up(client, deps, body, command.argument))
     else:
@@ -114,17 +114,22 @@ def _standup_follow_up_lines(deps: Deps, user_id: str, meeting_date: Any) -> lis
     return lines
 
 
-def _link_github(deps: Deps, user_id: str, argument: str) -> str:
+def _link_github(client: WebClient, deps: Deps, user_id: str, argument: str) -> str:
     login = parse_github_login(argument)
     if login is None:
         return "Usage: `/standup github <login>`, e.g. `/standup github octocat`."
     try:
+        if deps.store.get_member(user_id) is None:
+            refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now())
+        if deps.store.get_member(user_id) is None:
+            return "Slack does not list you as a member of this workspace, so I can't link you."
         deps.store.save_github_login(user_id, login)
     except StoreError as error:
         log.error("saving a GitHub login failed: %s", error)
         return "I could not save that just now (the database is unavailable). Try again shortly."
-    if deps.store.get_member(user_id) is None:
-        return "I don't know you yet: try again after the next member refresh (within a day)."
+    except SlackApiError as error:
+        log.warning("member refresh failed: %s", error.response.get("error"))
+        return "I could not look you up in Slack just now. Try again shortly."
     return f"Linked your GitHub login `{login}`: the digest credits its pull requests to you."
 
 

@@ -1,0 +1,152 @@
+"""Running the real bot for a test: the real Bolt app behind the real ASGI server (uvicorn) on a
+loopback port, talking to FakeSlack (and FakeGitHub) over real sockets.
+
+Only the far sides of the wires are fake. Time is a `Clock` the test moves, so cycles are fixed.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import uvicorn
+
+from bot.app import create_app
+from bot.config import Settings, load_settings
+from bot.deps import Deps
+from bot.server import create_web_app
+from bot.store import Store
+from tests.conftest import NOW
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_payloads import SlackRequest, post_signed
+
+SIGNING_SECRET = "test-signing-secret"
+CHANNEL = "C0STANDUP"
+
+
+@dataclass
+class Clock:
+    current: datetime = NOW
+
+    def __call__(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+@dataclass
+class RunningBot:
+    url: str
+    settings: Settings
+    deps: Deps
+    slack: FakeSlack
+    clock: Clock
+    client: Any = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def store(self) -> Store:
+        return self.deps.store
+
+    def send(self, request: SlackRequest, **options: Any) -> httpx.Response:
+        return post_signed(self.url, SIGNING_SECRET, request, **options)
+
+
+def bot_environment(slack: FakeSlack, tmp_path: Path, **extra: str) -> dict[str, str]:
+    env = {
+        "SLACK_BOT_TOKEN": slack.token,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": slack.url,
+        "STANDUP_CHANNEL": CHANNEL,
+        "STANDUP_DB": str(tmp_path / "standup.db"),
+        "STANDUP_TIMEZONE": "Europe/Berlin",
+    }
+    env.update(extra)
+    return env
+
+
+def seed_workspace(slack: FakeSlack, people: list[tuple[str, str, str]]) -> None:
+    """Members (id, handle, real name) and the standup channel with all of them and the bot."""
+    for user_id, name, real_name in people:
+        slack.add_member(user_id, name, real_name=real_name, display_name=real_name.split()[0])
+    slack.add_channel(CHANNEL, "eng-standup", members=[p[0] for p in people])
+
+
+PEOPLE = [
+    ("U1", "kevin", "Kevin Ortiz"),
+    ("U2", "hesham", "Hesham Ali"),
+    ("U3", "mira", "Mira Chen"),
+    ("U4", "sam", "Sam Kowalski"),
+]
+
+
+def free_socket() -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    return sock
+
+
+@contextmanager
+def serve_asgi(web_app: Any) -> Iterator[str]:
+    """Run an ASGI app under uvicorn in a thread on a free loopback port; yield its base URL."""
+    sock = free_socket()
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web_app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+
+
+@contextmanager
+def running_bot(
+    slack: FakeSlack,
+    tmp_path: Path,
+    *,
+    github: Any = None,
+    clock: Clock | None = None,
+    **env: str,
+) -> Iterator[RunningBot]:
+    settings = load_settings(bot_environment(slack, tmp_path, **env), env_file=None)
+    clock = clock or Clock()
+    store = Store(settings.standup_db)
+    deps = Deps(settings=settings, store=store, github=github, clock=clock)
+    app = create_app(settings, deps=deps)
+    try:
+        with serve_asgi(create_web_app(app)) as url:
+            yield RunningBot(
+                url=url, settings=settings, deps=deps, slack=slack, clock=clock, client=app.client
+            )
+    finally:
+        store.close()
+
+
+def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = "it") -> Any:
+    """Poll until `condition()` is truthy (listeners finish after the ack); return its value."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = condition()
+        if value:
+            return value
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.01)
