@@ -356,6 +356,9 @@ def test_members_info_and_dms(slack: FakeSlack, client: WebClient) -> None:
     client.chat_postMessage(channel=opened["channel"]["id"], text="Reminder: standup")
     assert [m.text for m in slack.messages("D1")] == ["Reminder: standup"]
     assert client.conversations_open(users="U1")["already_open"] is True
+    assert client.chat_postMessage(channel="U1", text="by user id")["channel"] == "D1"
+    by_user = slack_error(lambda: client.conversations_history(channel="U1"))
+    assert by_user.response["error"] == "channel_not_found"
     assert slack_error(lambda: client.conversations_open(users="U404")).response["error"] == (
         "user_not_found"
     )
@@ -504,6 +507,14 @@ def test_files_upload_v2_shares_the_file_into_a_thread(slack: FakeSlack, client:
     upload_call = slack.calls_to(UPLOAD)[0]
     assert "authorization" not in upload_call.headers
     assert upload_call.params["size"] == len(png)
+
+
+def test_a_multipart_upload_keeps_the_file_part(slack: FakeSlack, client: WebClient) -> None:
+    started = client.files_getUploadURLExternal(filename="chart.png", length=4)
+    answer = httpx.post(started["upload_url"], files={"file": ("chart.png", b"\x89PNG")})
+    assert (answer.status_code, answer.text) == (200, "OK - 4")
+    assert slack.uploaded_files[0].content == b"\x89PNG"
+    assert httpx.post(slack.root + "/upload/F404", content=b"x").status_code == 404
 
 
 def test_completing_a_file_that_was_never_uploaded_fails(client: WebClient) -> None:
@@ -728,6 +739,23 @@ def test_a_signed_slash_command_opens_the_modal_and_its_submission_arrives(
     values = fill_modal(opened, {"Done": "Shipped #12"})
     assert post_signed(base_url, SECRET, view_submission(opened, values)).status_code == 200
     assert submitted == [values]
+
+
+def test_respond_posts_to_the_fakes_response_url(
+    slack: FakeSlack, bolt_app: tuple[App, str]
+) -> None:
+    app, base_url = bolt_app
+
+    @app.command("/standup")
+    def answer_later(ack: Any, respond: Any) -> None:
+        ack()
+        respond(text="Your standup is saved")
+
+    command = slash_command("/standup", "status", response_url=slack.response_url())
+    assert post_signed(base_url, SECRET, command).status_code == 200
+    [(url, posted)] = slack.responses
+    assert url == command.payload()["response_url"]
+    assert posted["text"] == "Your standup is saved"
 
 
 def test_bolt_refuses_bad_signatures_and_stale_requests(bolt_app: tuple[App, str]) -> None:

@@ -184,6 +184,8 @@ class FakeMessage:
     ts: str
     user: str
     text: str = ""
+    # As Slack stores them: a block_id filled in where the app gave none (the recorded call's
+    # params keep the blocks exactly as sent).
     blocks: list[JsonDict] | None = None
     attachments: list[JsonDict] | None = None
     thread_ts: str | None = None  # set on replies only; a parent's thread_ts is its ts
@@ -900,10 +902,11 @@ class FakeSlack:
             raise KeyError(f"no message {ts} in {channel}")
         return message
 
-    def _channel(self, ref: Any) -> FakeChannel:
-        """The channel a `channel` argument names: an id, a #name, or a user id (their DM)."""
+    def _channel(self, ref: Any, *, user_ids: bool = False) -> FakeChannel:
+        """The channel a `channel` argument names: an id or a #name, or with `user_ids` (where
+        Slack allows one, as chat.postMessage does) a user id for the bot's DM with them."""
         ref = str(ref or "")
-        if ref.startswith(("U", "W")) and ref in self.users:
+        if user_ids and ref.startswith(("U", "W")) and ref in self.users:
             return self._open_dm(ref)
         channel = self.channels.get(ref)
         if channel is None and ref.startswith("#"):
@@ -920,8 +923,8 @@ class FakeSlack:
             raise ApiError("not_in_channel")
         return channel
 
-    def _writable_channel(self, params: JsonDict) -> FakeChannel:
-        channel = self._channel(params.get("channel"))
+    def _writable_channel(self, params: JsonDict, *, user_ids: bool = False) -> FakeChannel:
+        channel = self._channel(params.get("channel"), user_ids=user_ids)
         if channel.is_archived:
             raise ApiError("is_archived")
         public_ok = not channel.is_private and "chat:write.public" in self.scopes
@@ -1235,7 +1238,7 @@ class FakeSlack:
         }
 
     def _chat_post_message(self, params: JsonDict) -> JsonDict:
-        channel = self._writable_channel(params)
+        channel = self._writable_channel(params, user_ids=True)
         text, blocks, attachments = self._message_content(params, max_text=MAX_MESSAGE_TEXT)
         root = None
         if params.get("thread_ts"):
@@ -1542,7 +1545,7 @@ class FakeSlack:
             uploads.append((upload, entry.get("title")))
         channel_ids = [str(params["channel_id"])] if params.get("channel_id") else []
         channel_ids += [c for c in str(params.get("channels") or "").split(",") if c]
-        channels = [self._writable_channel({"channel": c}) for c in channel_ids]
+        channels = [self._writable_channel({"channel": c}, user_ids=True) for c in channel_ids]
         thread_ts = str(params["thread_ts"]) if params.get("thread_ts") else None
         root = None
         if thread_ts:

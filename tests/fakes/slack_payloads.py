@@ -313,6 +313,11 @@ def fill_modal(view: Mapping[str, Any], answers: Mapping[str, Any]) -> JsonDict:
         if block.get("type") != "input":
             continue
         element = block["element"]
+        if "block_id" not in block or "action_id" not in element:
+            raise ValueError(
+                "fill_modal needs the view as Slack answered views.open (with block_id and "
+                "action_id filled in), e.g. slack.opened_views[-1].view"
+            )
         label = str(block.get("label", {}).get("text", ""))
         key = next(
             (k for k in remaining if k == block["block_id"] or k.lower() in label.lower()), None
