@@ -1,0 +1,342 @@
+"""build_digest: standups, asks, follow-ups and GitHub data in, one Digest out. Pure.
+
+Times in the digest are shown in the zone of `now`: pass `now` in the team's zone
+(STANDUP_TIMEZONE) to get local times; a UTC `now` shows UTC.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, timedelta
+
+from bot.models import EVERYONE as EVERYONE_NAME
+from bot.models import (
+    ActionsBilling,
+    Ask,
+    Cycle,
+    Fetched,
+    FollowUp,
+    Member,
+    PullRequest,
+    PullRequestLookup,
+    PullRequestRef,
+    Standup,
+)
+from digests.board import build_pr_board
+from digests.model import (
+    AskGroup,
+    AskLine,
+    Blocker,
+    ClosedFollowUp,
+    DataProblem,
+    Digest,
+    Item,
+    OpenFollowUp,
+    Person,
+    PersonNotes,
+    PullRequestInfo,
+    Segment,
+)
+from digests.pr_refs import find_pr_refs
+
+NOT_CONFIGURED = "GitHub is not configured"
+NOT_RETURNED = "GitHub returned nothing for it"
+NO_REPOS = "no repositories are configured (GITHUB_REPOS is empty)"
+NO_ORG = "no organization is configured (set GITHUB_ORG or GITHUB_REPOS)"
+
+
+def build_digest(
+    *,
+    cycle: Cycle,
+    previous_meeting_date: date | None,
+    team: Sequence[Member],
+    standups: Sequence[Standup],
+    asks: Sequence[Ask],
+    open_follow_ups: Sequence[FollowUp],
+    closed_follow_ups: Sequence[FollowUp],
+    pr_lookups: Fetched[dict[str, PullRequestLookup]] | None,
+    board_pulls: Fetched[list[PullRequest]] | None,
+    billing: Fetched[ActionsBilling] | None,
+    repos: Sequence[str],
+    stale_days: int,
+    github_problem: str | None,
+    now: datetime,
+) -> Digest:
+    """The digest for `cycle`.
+
+    `asks`: every ask to show (this cycle's and earlier ones still open). `closed_follow_ups`: done
+    since the previous digest. None for `pr_lookups`/`board_pulls`/`billing` means GitHub is not
+    configured (`github_problem` says why); a Fetched with a `problem` means partial data.
+    """
+    if now.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    people = _People(team)
+    items = _ItemBuilder(repos, pr_lookups)
+
+    notes = sorted(
+        (_person_notes(standup, people, items) for standup in _latest_per_person(standups)),
+        key=lambda note: (note.person.name.casefold(), note.person.user_id or ""),
+    )
+    reported_ids = {note.person.user_id for note in notes}
+    missing = sorted(
+        (
+            Person(user_id=member.user_id, name=member.label)
+            for member in team
+            if not member.is_bot and not member.deleted and member.user_id not in reported_ids
+        ),
+        key=lambda person: person.name.casefold(),
+    )
+    board = None
+    if board_pulls is not None and (repos or board_pulls.data):
+        board = build_pr_board(
+            board_pulls.data,
+            repos=repos,
+            cycle=cycle,
+            now=now,
+            stale_days=stale_days,
+            team=team,
+        )
+    return Digest(
+        meeting_date=cycle.meeting_date,
+        previous_meeting_date=previous_meeting_date,
+        cycle=cycle,
+        generated_at=now,
+        time_zone=zone_label(now),
+        repos=tuple(repos),
+        team_size=sum(1 for member in team if not member.is_bot and not member.deleted),
+        reported=tuple(note.person for note in notes),
+        missing=tuple(missing),
+        notes=tuple(notes),
+        blockers=tuple(
+            Blocker(person=note.person, item=item) for note in notes for item in note.blocked
+        ),
+        asks=_ask_groups(asks, cycle=cycle, people=people, items=items),
+        board=board,
+        open_follow_ups=tuple(
+            OpenFollowUp(
+                follow_up=follow_up,
+                owner=people.owner(follow_up),
+                age_days=age_in_days(follow_up.created_at, now),
+            )
+            for follow_up in sorted(open_follow_ups, key=lambda f: (f.created_at, f.id))
+        ),
+        closed_follow_ups=tuple(
+            ClosedFollowUp(
+                follow_up=follow_up,
+                owner=people.owner(follow_up),
+                closed_by=people.by_id(follow_up.done_by) if follow_up.done_by else None,
+            )
+            for follow_up in sorted(
+                closed_follow_ups, key=lambda f: (f.done_at or f.created_at, f.id)
+            )
+        ),
+        billing=_billing(billing),
+        problems=_problems(
+            pr_lookups=pr_lookups,
+            board_pulls=board_pulls,
+            billing=billing,
+            repos=repos,
+            any_refs=items.any_refs,
+            github_problem=github_problem,
+        ),
+    )
+
+
+def zone_label(now: datetime) -> str:
+    """The zone of `now` as people read it: a ZoneInfo key ("Europe/Berlin"), else "UTC" etc."""
+    key = getattr(now.tzinfo, "key", None)
+    if isinstance(key, str) and key:
+        return key
+    return now.tzname() or "UTC"
+
+
+def age_in_days(since: datetime, now: datetime) -> int:
+    return max((now - since) // timedelta(days=1), 0)
+
+
+class _People:
+    """Slack user ids → how the digest names them."""
+
+    def __init__(self, team: Sequence[Member]) -> None:
+        self._members = {member.user_id: member for member in team}
+
+    def by_id(self, user_id: str, fallback: str = "") -> Person:
+        member = self._members.get(user_id)
+        return Person(user_id=user_id, name=member.label if member else fallback or user_id)
+
+    def owner(self, follow_up: FollowUp) -> Person:
+        if follow_up.owner_user_id:
+            return self.by_id(follow_up.owner_user_id, follow_up.owner_name)
+        return Person(name=follow_up.owner_name or "nobody yet")
+
+
+class _ItemBuilder:
+    """Lines people typed → Items with their PR references resolved against the lookups."""
+
+    def __init__(
+        self, repos: Sequence[str], lookups: Fetched[dict[str, PullRequestLookup]] | None
+    ) -> None:
+        self._repos = tuple(repos)
+        self._lookups = lookups
+        self._by_key: Mapping[str, PullRequestLookup] = (
+            {key.casefold(): lookup for key, lookup in lookups.data.items()}
+            | {lookup.ref.key.casefold(): lookup for lookup in lookups.data.values()}
+            if lookups is not None
+            else {}
+        )
+        self.any_refs = False
+
+    def item(self, text: str) -> Item:
+        segments: list[Segment] = []
+        infos: dict[str, PullRequestInfo] = {}
+        position = 0
+        for (start, end), ref in find_pr_refs(text, repos=self._repos):
+            if start > position:
+                segments.append(Segment(text=text[position:start]))
+            segments.append(Segment(text=text[start:end], ref=ref))
+            infos.setdefault(ref.key, self.info(ref))
+            position = end
+        if position < len(text) or not segments:
+            segments.append(Segment(text=text[position:]))
+        self.any_refs = self.any_refs or bool(infos)
+        return Item(text=text, segments=tuple(segments), pull_requests=tuple(infos.values()))
+
+    def info(self, ref: PullRequestRef) -> PullRequestInfo:
+        if self._lookups is None:
+            return PullRequestInfo(ref=ref)
+        lookup = self._by_key.get(ref.key.casefold())
+        if lookup is None:
+            return PullRequestInfo(ref=ref, problem=self._lookups.problem or NOT_RETURNED)
+        if lookup.pull_request is None:
+            return PullRequestInfo(ref=ref, problem=lookup.problem or "not found")
+        return PullRequestInfo(ref=ref, pull_request=lookup.pull_request)
+
+
+def _latest_per_person(standups: Iterable[Standup]) -> list[Standup]:
+    latest: dict[str, Standup] = {}
+    for standup in standups:
+        known = latest.get(standup.user_id)
+        if known is None or standup.submitted_at > known.submitted_at:
+            latest[standup.user_id] = standup
+    return list(latest.values())
+
+
+def _person_notes(standup: Standup, people: _People, items: _ItemBuilder) -> PersonNotes:
+    done = tuple(items.item(line) for line in _lines(standup.done))
+    next_ = tuple(items.item(line) for line in _lines(standup.next))
+    blocked = tuple(items.item(line) for line in _lines(standup.blocked))
+    pull_requests: dict[str, PullRequestInfo] = {}
+    for item in (*done, *next_, *blocked):
+        for info in item.pull_requests:
+            pull_requests.setdefault(info.ref.key, info)
+    return PersonNotes(
+        person=people.by_id(standup.user_id, standup.user_name),
+        submitted_at=standup.submitted_at,
+        done=done,
+        next=next_,
+        blocked=blocked,
+        pull_requests=tuple(pull_requests.values()),
+    )
+
+
+def _lines(values: Iterable[str]) -> list[str]:
+    return [value.strip() for value in values if value.strip()]
+
+
+def _ask_groups(
+    asks: Sequence[Ask], *, cycle: Cycle, people: _People, items: _ItemBuilder
+) -> tuple[AskGroup, ...]:
+    groups: dict[str, tuple[Person, bool, list[AskLine]]] = {}
+    seen_ids: set[int] = set()
+    for ask in asks:
+        if ask.id is not None:
+            if ask.id in seen_ids:
+                continue
+            seen_ids.add(ask.id)
+        if ask.everyone:
+            key, to = "everyone", Person(name=EVERYONE_NAME)
+        elif ask.to_user_id:
+            key, to = f"id:{ask.to_user_id}", people.by_id(ask.to_user_id, ask.to_name)
+        else:
+            key, to = f"name:{ask.to_name.strip().casefold()}", Person(name=ask.to_name.strip())
+        line = AskLine(
+            from_person=people.by_id(ask.from_user_id, ask.from_name),
+            item=items.item(ask.text.strip()),
+            status=ask.status,
+            meeting_date=ask.meeting_date,
+            carried_over=ask.meeting_date < cycle.meeting_date,
+            closed_at=ask.closed_at,
+        )
+        groups.setdefault(key, (to, ask.everyone, []))[2].append(line)
+
+    built = [
+        AskGroup(
+            to=to,
+            everyone=everyone,
+            asks=tuple(
+                sorted(
+                    lines,
+                    key=lambda line: (
+                        line.status != "open",
+                        line.meeting_date,
+                        line.from_person.name.casefold(),
+                    ),
+                )
+            ),
+        )
+        for to, everyone, lines in groups.values()
+    ]
+    # "Everyone" first: it concerns the whole team; then people by name.
+    built.sort(key=lambda group: (not group.everyone, group.to.name.casefold()))
+    return tuple(built)
+
+
+def _billing(billing: Fetched[ActionsBilling] | None) -> ActionsBilling | None:
+    if billing is None:
+        return None
+    reasons = [reason for reason in (billing.data.problem, billing.problem) if reason]
+    problem = "; ".join(dict.fromkeys(reasons)) or None
+    return billing.data.model_copy(update={"problem": problem})
+
+
+def _problems(
+    *,
+    pr_lookups: Fetched[dict[str, PullRequestLookup]] | None,
+    board_pulls: Fetched[list[PullRequest]] | None,
+    billing: Fetched[ActionsBilling] | None,
+    repos: Sequence[str],
+    any_refs: bool,
+    github_problem: str | None,
+) -> tuple[DataProblem, ...]:
+    why_missing = github_problem or NOT_CONFIGURED
+    if github_problem and pr_lookups is None and board_pulls is None and billing is None:
+        what = "PR states, the PR board and CI billing"
+        return (DataProblem(area="github", what=what, why=why_missing),)
+
+    problems: list[DataProblem] = []
+    if pr_lookups is None:
+        if any_refs:
+            problems.append(DataProblem(area="pull_requests", what="PR states", why=why_missing))
+    elif pr_lookups.problem:
+        problems.append(
+            DataProblem(area="pull_requests", what="some PR states", why=pr_lookups.problem)
+        )
+    if board_pulls is None:
+        why = github_problem or (NO_REPOS if not repos else NOT_CONFIGURED)
+        problems.append(DataProblem(area="board", what="the PR board", why=why))
+    elif board_pulls.problem:
+        problems.append(
+            DataProblem(area="board", what="part of the PR board", why=board_pulls.problem)
+        )
+    elif not repos and not board_pulls.data:
+        problems.append(DataProblem(area="board", what="the PR board", why=NO_REPOS))
+    if billing is None:
+        why = github_problem or NO_ORG
+        problems.append(DataProblem(area="billing", what="CI billing", why=why))
+    else:
+        reasons = [reason for reason in (billing.data.problem, billing.problem) if reason]
+        if reasons:
+            what = "part of CI billing" if billing.data.months else "CI billing"
+            why = "; ".join(dict.fromkeys(reasons))
+            problems.append(DataProblem(area="billing", what=what, why=why))
+    return tuple(problems)

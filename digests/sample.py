@@ -1,0 +1,251 @@
+"""A sample team's week, for `standup-bot demo` and the golden tests. No network, no database.
+
+The data lives in `digests/sample_data/sample.json` (package data) with every time written as an
+offset before the meeting, so the demo always looks current. The meeting is the latest Monday
+09:00 UTC at or before `now`; the digest is built as at that moment.
+
+Billing goes through the real `digests.billing` code: the JSON holds monthly minutes per runner
+(and how many of them were paid), this module turns them into GitHub-shaped usage items.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, time, timedelta
+from importlib import resources
+from typing import Any
+
+from bot.models import (
+    ActionsBilling,
+    Ask,
+    Cycle,
+    Fetched,
+    FollowUp,
+    Member,
+    PullRequest,
+    PullRequestLookup,
+    Standup,
+    UsageItem,
+)
+from digests.billing import build_billing_comparison, build_monthly_usage
+from digests.pr_refs import unique_refs
+
+MEETING_WEEKDAY = 0  # Monday
+MEETING_TIME = time(9, 0)
+BILLING_MONTHS = 7  # six full months and the running one
+PRICE_CHANGE = date(2026, 1, 1)  # GitHub's runner price cut
+
+
+def load_sample_data() -> dict[str, Any]:
+    text = (resources.files("digests") / "sample_data" / "sample.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def sample_cycle(now: datetime) -> Cycle:
+    """The cycle of the latest Monday 09:00 UTC meeting at or before `now`."""
+    moment = now.astimezone(UTC)
+    monday = moment.date() - timedelta(days=(moment.weekday() - MEETING_WEEKDAY) % 7)
+    ends = datetime.combine(monday, MEETING_TIME, tzinfo=UTC)
+    if ends > moment:
+        ends -= timedelta(days=7)
+    return Cycle(meeting_date=ends.date(), starts_at=ends - timedelta(days=7), ends_at=ends)
+
+
+def build_sample_inputs(now: datetime) -> dict[str, object]:
+    """Keyword arguments for `build_digest`, describing a sample team's week ending near `now`."""
+    data = load_sample_data()
+    cycle = sample_cycle(now)
+    meeting, ends = cycle.meeting_date, cycle.ends_at
+    org: str = data["org"]
+    repos: list[str] = data["repos"]
+
+    team = [Member(**member) for member in data["team"]]
+    labels = {member.user_id: member.label for member in team}
+
+    asks: list[Ask] = []
+    standups = []
+    for row in data["standups"]:
+        own_asks = tuple(
+            _ask(
+                ask,
+                id_=len(asks) + index + 1,
+                from_user_id=row["user_id"],
+                labels=labels,
+                meeting=meeting,
+                ends=ends,
+            )
+            for index, ask in enumerate(row["asks"])
+        )
+        asks.extend(own_asks)
+        standups.append(
+            Standup(
+                user_id=row["user_id"],
+                user_name=labels[row["user_id"]],
+                meeting_date=meeting,
+                submitted_at=ends - timedelta(hours=row["sent_hours_before"]),
+                done=tuple(row["done"]),
+                next=tuple(row["next"]),
+                blocked=tuple(row["blocked"]),
+                asks=own_asks,
+            )
+        )
+    for row in data["earlier_asks"]:
+        earlier = meeting - timedelta(weeks=row["cycles_before"])
+        asks.append(
+            _ask(
+                row,
+                id_=len(asks) + 1,
+                from_user_id=row["from_user_id"],
+                labels=labels,
+                meeting=earlier,
+                ends=ends,
+            )
+        )
+
+    follow_ups = [_follow_up(row, meeting=meeting, ends=ends) for row in data["follow_ups"]]
+    pulls = [_pull_request(row, org=org, ends=ends) for row in data["pull_requests"]]
+
+    texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
+    texts += [ask.text for ask in asks]
+    by_key = {pull.ref.key: pull for pull in pulls}
+    lookups = {
+        ref.key: PullRequestLookup(ref=ref, pull_request=by_key.get(ref.key))
+        if ref.key in by_key
+        else PullRequestLookup(ref=ref, problem="not found")
+        for ref in unique_refs(texts, repos=repos)
+    }
+
+    return {
+        "cycle": cycle,
+        "previous_meeting_date": meeting - timedelta(weeks=1),
+        "team": team,
+        "standups": standups,
+        "asks": asks,
+        "open_follow_ups": [f for f in follow_ups if f.status == "open"],
+        "closed_follow_ups": [f for f in follow_ups if f.status == "done"],
+        "pr_lookups": Fetched[dict[str, PullRequestLookup]](data=lookups, requests=1),
+        "board_pulls": Fetched[list[PullRequest]](data=pulls, requests=len(repos)),
+        "billing": Fetched[ActionsBilling](
+            data=_billing(data["billing"], org=org, ends=ends), requests=BILLING_MONTHS
+        ),
+        "repos": repos,
+        "stale_days": data["stale_days"],
+        "github_problem": None,
+        "now": ends,
+    }
+
+
+def _ask(
+    row: dict[str, Any],
+    *,
+    id_: int,
+    from_user_id: str,
+    labels: dict[str, str],
+    meeting: date,
+    ends: datetime,
+) -> Ask:
+    done = row.get("status") == "done"
+    return Ask(
+        id=id_,
+        from_user_id=from_user_id,
+        from_name=labels[from_user_id],
+        to_user_id=row.get("to_user_id"),
+        to_name=row["to_name"],
+        everyone=row.get("everyone", False),
+        text=row["text"],
+        meeting_date=meeting,
+        status="done" if done else "open",
+        closed_at=ends - timedelta(hours=row["closed_hours_before"]) if done else None,
+        closed_by=row.get("to_user_id") if done else None,
+    )
+
+
+def _follow_up(row: dict[str, Any], *, meeting: date, ends: datetime) -> FollowUp:
+    done_days = row.get("done_days_before")
+    return FollowUp(
+        id=row["id"],
+        text=row["text"],
+        owner_user_id=row["owner_user_id"],
+        owner_name=row["owner_name"],
+        status="done" if done_days is not None else "open",
+        created_at=ends - timedelta(days=row["created_days_before"]),
+        meeting_date=meeting - timedelta(weeks=row["cycles_before"]),
+        source=row["source"],
+        done_at=ends - timedelta(days=done_days) if done_days is not None else None,
+        done_by=row.get("done_by"),
+    )
+
+
+def _pull_request(row: dict[str, Any], *, org: str, ends: datetime) -> PullRequest:
+    def before(days: float | None) -> datetime | None:
+        return ends - timedelta(days=days) if days is not None else None
+
+    merged_at = before(row.get("merged_days_before"))
+    created_at = before(row["created_days_before"])
+    updated_at = before(row["updated_days_before"])
+    assert created_at is not None and updated_at is not None
+    return PullRequest(
+        owner=org,
+        repo=row["repo"],
+        number=row["number"],
+        title=row["title"],
+        url=f"https://github.com/{org}/{row['repo']}/pull/{row['number']}",
+        state=row["state"],
+        ci=row["ci"],
+        review_decision=row["review_decision"],
+        author=row["author"],
+        created_at=created_at,
+        updated_at=updated_at,
+        merged_at=merged_at,
+        closed_at=merged_at,
+    )
+
+
+def _billing(data: dict[str, Any], *, org: str, ends: datetime) -> ActionsBilling:
+    prices: dict[str, dict[str, float]] = data["prices_per_minute"]
+    this_month = ends.date().replace(day=1)
+    items: list[UsageItem] = []
+    for row in data["full_months"]:
+        first = _months_before(this_month, row["months_before"])
+        for sku, minutes in row["minutes"].items():
+            paid = row["paid_minutes"].get(sku, 0)
+            items.append(_usage_item(org, first, sku, minutes, paid, prices[sku]))
+    # The running month so far: its pace times the share of the month that has passed.
+    next_month = _months_before(this_month, -1)
+    elapsed = (ends - datetime.combine(this_month, time.min, tzinfo=UTC)) / (
+        datetime.combine(next_month, time.min, tzinfo=UTC)
+        - datetime.combine(this_month, time.min, tzinfo=UTC)
+    )
+    for sku, pace in data["current_month_pace"].items():
+        items.append(_usage_item(org, this_month, sku, round(pace * elapsed), 0, prices[sku]))
+
+    months = build_monthly_usage(items, today=ends.date(), months=BILLING_MONTHS)
+    return ActionsBilling(
+        org=org, months=tuple(months), comparison=build_billing_comparison(months)
+    )
+
+
+def _usage_item(
+    org: str, day: date, sku: str, minutes: float, paid: float, price: dict[str, float]
+) -> UsageItem:
+    per_minute = price["before_2026"] if day < PRICE_CHANGE else price["from_2026"]
+    gross = round(minutes * per_minute, 2)
+    net = round(paid * per_minute, 2)
+    return UsageItem(
+        date=day,
+        product="actions",
+        sku=sku,
+        quantity=float(minutes),
+        unit_type="minutes",
+        price_per_unit=per_minute,
+        gross_amount=gross,
+        discount_amount=round(gross - net, 2),
+        net_amount=net,
+        organization_name=org,
+    )
+
+
+def _months_before(first: date, count: int) -> date:
+    index = first.year * 12 + first.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
