@@ -174,7 +174,7 @@ def _pr_line(info: PullRequestInfo) -> Markup:
     if pull is None:
         why = f" ({escape_markdown(info.problem)})" if info.problem else ""
         return Markup(f"{UNKNOWN_MARK} {escape_markdown(info.ref.key)} — unknown PR{why}")
-    facts = [pull.state]
+    facts: list[str] = [pull.state]
     if pull.state in ("open", "draft"):
         if pull.ci in CI_WORDS:
             facts.append(CI_WORDS[pull.ci])
