@@ -17,9 +17,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import sqlite_utils
+if TYPE_CHECKING:
+    import sqlite_utils
 
 from bot.models import (
     Ask,
@@ -163,7 +164,11 @@ class Store:
 
     @property
     def db(self) -> sqlite_utils.Database:
-        """This thread's connection as a sqlite-utils Database (for reads and inspection)."""
+        """This thread's connection as a sqlite-utils Database (for reads and inspection).
+
+        Imported here: sqlite-utils pulls in numpy, which would cost the server's start-up."""
+        import sqlite_utils
+
         return sqlite_utils.Database(self._conn())
 
     def close(self) -> None:
