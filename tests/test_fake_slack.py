@@ -103,12 +103,12 @@ def section(text: str) -> dict[str, Any]:
 
 
 def test_stop_joins_its_threads_and_closes_the_port() -> None:
-    before = threading.active_count()
+    before = set(threading.enumerate())
     fake = FakeSlack().start()
     url = fake.url
     WebClient(token=fake.token, base_url=url).auth_test()
     fake.stop()
-    assert threading.active_count() == before
+    assert [t for t in threading.enumerate() if t not in before] == []
     with pytest.raises(httpx.ConnectError):
         httpx.post(url + "auth.test")
 

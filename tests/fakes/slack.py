@@ -16,6 +16,10 @@ Like Slack, every API error is HTTP 200 with `{"ok": false, "error": ...}` excep
 (`rate_limit_posts`) let tests drive retries. State is plain dataclasses behind one lock; the
 test thread may read it at any time.
 
+The workspace starts with the bot user and Slackbot (whom users.list reports with
+`is_bot: false`, as Slack does); add people and channels with `add_member` / `add_channel`.
+Like Slack, stored message and view blocks get a random block_id where the app gave none.
+
 What this fake does not model: Enterprise Grid, multi-person DMs, user tokens, message
 deletion, pins, and events (tests deliver events by signing them into the app themselves,
 see `tests/fakes/slack_payloads.py`).
