@@ -170,7 +170,8 @@ class GitHubClient:
     def fetch_pull_requests(
         self, refs: Sequence[PullRequestRef]
     ) -> Fetched[dict[str, PullRequestLookup]]:
-        """Each referenced PR, keyed by `ref.key`; one GraphQL request per 100 refs.
+        """Each referenced PR, keyed by `ref.key` in first-asked order; one GraphQL request per
+        100 refs.
 
         Every ref gets a lookup: the PR, or the reason there is none ("not found or no access").
         """
@@ -229,7 +230,7 @@ class GitHubClient:
                 node = repo_node.get(f"p{ref.number}") if isinstance(repo_node, dict) else None
                 error = errors.get((f"r{index}", f"p{ref.number}")) or errors.get((f"r{index}",))
                 lookups[ref.key] = _lookup(ref, node, error)
-        return lookups
+        return {ref.key: lookups[ref.key] for ref in batch}  # in the order they were asked
 
     def fetch_board_pull_requests(
         self, repos: Sequence[str], *, since: datetime

@@ -104,9 +104,9 @@ def _ref_from_bare_url(url: str, repos: Sequence[str]) -> tuple[PullRequestRef |
 def _ref_from_short_form(
     match: re.Match[str], text: str, repos: Sequence[str]
 ) -> PullRequestRef | None:
-    if not repos:
-        return None
     owner, repo = match.group("owner"), match.group("repo")
+    if owner is None and not repos:
+        return None  # `#123` and `repo#123` mean nothing without configured repos
     if (
         owner is None
         and repo is not None
