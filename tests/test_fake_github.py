@@ -182,6 +182,18 @@ def test_rest_pulls_paginate_by_link_header(github: FakeGitHub, http: httpx.Clie
     assert {"number", "state", "draft", "merged_at", "user", "html_url", "head"} <= set(seen[0])
 
 
+def test_one_pull_by_number(github: FakeGitHub, http: httpx.Client) -> None:
+    github.add_pull("acme", "api", 3, title="Three", draft=True)
+    pull = http.get("/repos/acme/api/pulls/3").json()
+    assert (pull["number"], pull["title"], pull["draft"], pull["state"]) == (
+        3,
+        "Three",
+        True,
+        "open",
+    )
+    assert http.get("/repos/acme/api/pulls/4").status_code == 404
+
+
 def test_combined_status_for_a_head_sha(github: FakeGitHub, http: httpx.Client) -> None:
     pull = github.add_pull("acme", "api", 1, ci="failure")
     bare = github.add_pull("acme", "api", 2, ci=None)

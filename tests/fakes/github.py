@@ -14,7 +14,7 @@ Served (127.0.0.1, a free port, a daemon thread; `stop()` joins every thread it 
   fields, `commits(last:)`, `statusCheckRollup`, `viewer` and `rateLimit`. Missing repositories
   and PRs come back as GitHub does: `null` at the alias plus a NOT_FOUND error with its path.
 - REST: `/user`, `/repos/{o}/{r}`, `/repos/{o}/{r}/pulls` (state/sort/direction/per_page/page,
-  `link` header), `/repos/{o}/{r}/commits/{ref}/status`, and
+  `link` header), `/repos/{o}/{r}/pulls/{n}`, `/repos/{o}/{r}/commits/{ref}/status`, and
   `/organizations/{org}/settings/billing/usage` in the documented or the observed shape.
 - On every answer: `x-ratelimit-*` headers; on REST 200s a weak ETag, and 304 for a matching
   `If-None-Match` (which, as on GitHub, costs no rate limit).
@@ -488,6 +488,10 @@ class _Handler(BaseHTTPRequestHandler):
                 return _Answer(200, _rest_repo(repo), etag=True) if repo else _not_found()
             case ["repos", owner, name, "pulls"]:
                 return self._pulls(owner, name, query)
+            case ["repos", owner, name, "pulls", number] if number.isdigit():
+                repo = fake._repo(f"{owner}/{name}")
+                pull = repo.pulls.get(int(number)) if repo else None
+                return _Answer(200, _rest_pull(pull, fake.url), etag=True) if pull else _not_found()
             case ["repos", owner, name, "commits", ref, "status"]:
                 return self._status(owner, name, ref)
             case ["organizations", org, "settings", "billing", "usage"]:
