@@ -6,11 +6,13 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import httpx
 import pytest
+import yaml
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
@@ -21,7 +23,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web import SlackResponse
 
-from tests.fakes.slack import UPLOAD, FakeSlack
+from tests.fakes.slack import DEFAULT_SCOPES, UPLOAD, FakeSlack
 from tests.fakes.slack_payloads import (
     JSON,
     block_action,
@@ -141,6 +143,11 @@ def test_a_wrong_or_missing_token_is_refused(slack: FakeSlack) -> None:
     assert slack_error(wrong.auth_test).response["error"] == "invalid_auth"
     anonymous = WebClient(base_url=slack.url)
     assert slack_error(anonymous.auth_test).response["error"] == "not_authed"
+
+
+def test_the_default_scopes_are_the_manifests() -> None:
+    manifest = yaml.safe_load((Path(__file__).parent.parent / "manifest.yaml").read_text())
+    assert sorted(DEFAULT_SCOPES) == sorted(manifest["oauth_config"]["scopes"]["bot"])
 
 
 def test_a_missing_scope_is_named() -> None:
