@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import math
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import httpx
 import pytest
 
 from bot.config import Settings, load_settings
@@ -443,12 +445,14 @@ def test_server_errors_are_retried_with_backoff(github: FakeGitHub, sleeps: list
 def test_github_down_every_fetch_returns_a_reason(github: FakeGitHub, sleeps: list[float]) -> None:
     github.inject("server_error", status=503, times=100)
     with client_for(github, sleeps) as client:
-        lookups = client.fetch_pull_requests([ref("acme/api#1"), ref("acme/web#2")])
+        # 150 refs: two batches, but once GitHub failed the second is not even tried.
+        lookups = client.fetch_pull_requests([ref(f"acme/api#{n}") for n in range(1, 151)])
         board = client.fetch_board_pull_requests(["acme/api"], since=github.now)
         billing = client.fetch_actions_billing("acme", today=TODAY)
 
     down = f"GitHub is unavailable (HTTP 503) after {MAX_ATTEMPTS} tries"
     assert lookups.problem == down
+    assert len(lookups.data) == 150
     assert {lookup.problem for lookup in lookups.data.values()} == {down}
     assert (board.data, board.problem) == ([], down)
     assert billing.problem == billing.data.problem == down
@@ -574,3 +578,85 @@ def test_a_broken_cache_costs_a_full_request_not_the_fetch(
 ) -> None:
     with client_for(github, sleeps, cache=BrokenCache()) as client:
         assert client.fetch_viewer().data == "octocat"
+
+
+def test_board_keeps_the_pages_it_got_when_github_fails_midway(
+    github: FakeGitHub, sleeps: list[float]
+) -> None:
+    for number in range(1, 251):
+        github.add_pull("acme", "api", number)
+    github.inject("server_error", path="/graphql", status=502, times=100, after=1)
+    with client_for(github, sleeps) as client:
+        board = client.fetch_board_pull_requests(["acme/api"], since=github.now)
+    assert len(board.data) == 100
+    assert board.problem == f"GitHub is unavailable (HTTP 502) after {MAX_ATTEMPTS} tries"
+    assert board.requests == 1 + MAX_ATTEMPTS
+
+
+# --- answers GitHub should never give, but a proxy or an outage might --------------------------
+
+
+def mock_client(handler: Any, sleeps: list[float], *, max_wait: float = 60.0) -> GitHubClient:
+    settings = load_settings(
+        {"GITHUB_TOKEN": "ghp_x", "GITHUB_API_URL": "https://api.github.test"}, env_file=None
+    )
+    return GitHubClient(
+        settings,
+        transport=httpx.MockTransport(handler),
+        sleep=sleeps.append,
+        clock=lambda: CLOCK,
+        max_wait=max_wait,
+    )
+
+
+def test_junk_answers_become_problems_not_exceptions(sleeps: list[float]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/user":
+            return httpx.Response(200, text="<html>captive portal</html>")
+        if request.url.path == "/graphql":
+            query = json.loads(request.content)["query"]
+            if "Board" in query:
+                return httpx.Response(200, json={"errors": [{"message": "Something went wrong"}]})
+            bad_pr = {"number": 1, "title": "no state"}
+            return httpx.Response(200, json={"data": {"r0": {"p1": bad_pr}}})
+        return httpx.Response(200, json={"usageItems": "nope"})
+
+    with mock_client(handler, sleeps) as client:
+        viewer = client.fetch_viewer()
+        board = client.fetch_board_pull_requests(["acme/api"], since=datetime(2026, 1, 1))
+        lookups = client.fetch_pull_requests([ref("acme/api#1")])
+        billing = client.fetch_actions_billing("acme", today=TODAY)
+
+    assert viewer.problem == "GitHub answered something that is not JSON"
+    assert board.problem == "GitHub GraphQL error: Something went wrong"
+    problem = lookups.data["acme/api#1"].problem
+    assert problem is not None and problem.startswith("unexpected answer from GitHub")
+    assert billing.problem is not None and billing.problem.startswith("unexpected billing answer")
+
+
+def test_429_without_figures_waits_a_minute_or_gives_up(sleeps: list[float]) -> None:
+    answers = iter(
+        [
+            httpx.Response(429, json={"message": "slow down"}),
+            httpx.Response(200, json={"login": "octocat"}),
+            httpx.Response(429, headers={"retry-after": "Thu, 01 Jan 2099 00:00:00 GMT"}),
+        ]
+    )
+    with mock_client(lambda request: next(answers), sleeps) as client:
+        assert client.fetch_viewer().data == "octocat"
+        later = client.fetch_viewer()
+    assert sleeps == [60.0]
+    assert later.problem is not None and later.problem.startswith("GitHub secondary rate limit")
+
+
+def test_a_plain_403_is_the_callers_to_explain(sleeps: list[float]) -> None:
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(403, json={"message": "Resource not accessible by integration"})
+
+    with mock_client(handler, sleeps) as client:
+        access = client.fetch_repo_access("acme/api")
+    assert access.data is False
+    assert (
+        access.problem == "acme/api: not found or no access with this token (GitHub answered 403)"
+    )
+    assert sleeps == []

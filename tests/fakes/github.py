@@ -119,6 +119,7 @@ class Fault:
     delay: float
     retry_after: int
     reset_at: int | None
+    after: int = 0  # matching requests to let through first
 
 
 class MemoryHttpCache:
@@ -334,11 +335,13 @@ class FakeGitHub:
         delay: float = 5.0,
         retry_after: int = 1,
         reset_at: int | None = None,
+        after: int = 0,
     ) -> None:
-        """Answer the next `times` matching requests with a fault instead of the real answer."""
+        """Answer `times` matching requests, from the one after the next `after`, with a fault
+        instead of the real answer."""
         with self._lock:
             self._faults.append(
-                Fault(kind, path, method, times, status, delay, retry_after, reset_at)
+                Fault(kind, path, method, times, status, delay, retry_after, reset_at, after)
             )
 
     # --- what happened ------------------------------------------------------------------------
@@ -377,6 +380,9 @@ class FakeGitHub:
         with self._lock:
             for fault in self._faults:
                 if path.startswith(fault.path) and fault.method in (None, method):
+                    if fault.after > 0:
+                        fault.after -= 1
+                        return None
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
