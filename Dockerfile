@@ -33,8 +33,9 @@ RUN uv sync --frozen --no-dev --no-editable
 
 # --- runtime: the interpreter, the virtualenv, nothing else --------------------------------------
 FROM base AS runtime
+# A shell, so `fly ssh console --user standup -C "standup-bot doctor"` can run as this user.
 RUN groupadd --system --gid 10001 standup \
-    && useradd --system --uid 10001 --gid standup --home-dir /app --shell /usr/sbin/nologin standup \
+    && useradd --system --uid 10001 --gid standup --home-dir /app --shell /bin/sh standup \
     && mkdir -p /data \
     && chown standup:standup /data
 COPY --from=build /app/.venv /app/.venv

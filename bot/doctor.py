@@ -10,6 +10,7 @@ not work). No token is ever printed: every line also goes through `bot.logs.reda
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -282,9 +283,14 @@ def check_schedule(settings: Settings, now: datetime) -> Check:
 
 
 def check_database(path: Path, now: datetime) -> Check:
-    """Open the database as `serve` does (creating and migrating it) and write one row."""
+    """An existing database is opened as `serve` opens it and takes one write. A missing one is
+    not created (doctor may run as another user, e.g. root over `fly ssh`, and the file would
+    then belong to that user): its directory is checked instead.
+    """
     from bot.store import Store, StoreError
 
+    if not path.exists():
+        return _check_database_directory(path)
     try:
         with Store(path) as store:
             store.save_meta("doctor_checked_at", now.isoformat())
@@ -292,6 +298,24 @@ def check_database(path: Path, now: datetime) -> Check:
     except StoreError as error:
         return Check(Status.FAIL, f"STANDUP_DB: {error}", FIX_DATABASE)
     return Check(Status.OK, f"STANDUP_DB {path} is writable (schema version {version})")
+
+
+def _check_database_directory(path: Path) -> Check:
+    existing = path.absolute().parent
+    while not existing.exists():  # `serve` creates missing directories
+        existing = existing.parent
+    try:
+        if not existing.is_dir():
+            raise NotADirectoryError(f"{existing} is not a directory")
+        with tempfile.TemporaryFile(dir=existing):
+            pass
+    except OSError as error:
+        what = f"STANDUP_DB: cannot create {path} ({error.strerror or error})"
+        return Check(Status.FAIL, what, FIX_DATABASE)
+    return Check(
+        Status.OK,
+        f"STANDUP_DB {path} does not exist yet; serve creates it ({existing} is writable)",
+    )
 
 
 # --- GitHub -----------------------------------------------------------------------------------
