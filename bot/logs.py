@@ -36,9 +36,18 @@ def _quote(value: str) -> str:
     return f'"{value}"'
 
 
+class _DropKnownNoise(logging.Filter):
+    """Bolt warns that the token is unused when it finds SLACK_BOT_TOKEN in the environment
+    next to the client we pass it (which carries that same token)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
 def setup_logging(level: str = "INFO") -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LogfmtFormatter())
+    handler.addFilter(_DropKnownNoise())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
