@@ -54,6 +54,7 @@ MAX_TITLE_CHARS = 100
 MAX_NAME_CHARS = 80
 # How much of each list the main message shows before "…and N more".
 MAIN_BLOCKERS = 15
+MAIN_BLOCKER_CHARS = 300  # blockers are repeated in full in each person's notes
 MAIN_REPOS = 8
 MAIN_MERGED_BY = 10
 MAIN_PR_LINES = 5
@@ -119,8 +120,11 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
                 [],
                 {
                     "file_name": FILE_NAME,
-                    "file_title": f"GitHub Actions minutes and cost per month ({billing.org})",
-                    "alt_text": billing_alt_text(billing),
+                    "file_title": escape_mrkdwn(
+                        f"GitHub Actions minutes and cost per month ({billing.org})"
+                    ),
+                    # Plain-text fields, but Slack is not asked to trust them either.
+                    "alt_text": escape_mrkdwn(billing_alt_text(billing)),
                 },
             )
         )
@@ -172,7 +176,7 @@ def render_follow_up_message(
     if follow_up.status == "done":
         closed = "Done"
         if follow_up.done_by:
-            closed += f" by <@{_user_id(follow_up.done_by)}>"
+            closed += f" by {_mention(follow_up.done_by)}"
         if follow_up.done_at is not None:
             closed += f" on {_when(follow_up.done_at, now)} {escape_mrkdwn(zone_label(now))}"
         body = f":white_check_mark: ~{text}~\nFor {owner} · {closed}"
@@ -267,7 +271,8 @@ def _blocker_lines(digest: Digest) -> list[str]:
         return [":large_green_circle: *Blockers:* none reported."]
     lines = [f":no_entry: *Blockers ({len(digest.blockers)})*"]
     for blocker in digest.blockers[:MAIN_BLOCKERS]:
-        lines.append(f"• *{_name(blocker.person)}* — {_item_mrkdwn(blocker.item)}")
+        item = _item_mrkdwn(blocker.item, limit=MAIN_BLOCKER_CHARS)
+        lines.append(f"• *{_name(blocker.person)}* — {item}")
     hidden = len(digest.blockers) - MAIN_BLOCKERS
     if hidden > 0:
         lines.append(f"_…and {hidden} more in the notes in the thread._")
@@ -289,7 +294,7 @@ def _ask_group_lines(group: AskGroup) -> list[str]:
     if group.everyone:
         heading = "*For everyone*"
     elif group.to.user_id:
-        heading = f"*For <@{_user_id(group.to.user_id)}>*"
+        heading = f"*For {_mention(group.to.user_id, group.to.name)}*"
     else:
         heading = f"*For {_name(group.to)}*"
     return [heading, *(_ask_line(ask) for ask in group.asks)]
@@ -513,10 +518,9 @@ def _closed_units(digest: Digest) -> list[list[Block]]:
 
 
 def _notes_fallback(title: str, page: list[Block], digest: Digest) -> str:
+    shown = _block_text(page)
     names = [
-        _name(notes.person)
-        for notes in digest.notes
-        if any(_name(notes.person) in _block_text(block) for block in page)
+        _name(notes.person) for notes in digest.notes if f"*{_name(notes.person)}* · _sent" in shown
     ]
     return f"{title}: " + (", ".join(names) if names else "no standups")
 
@@ -594,10 +598,10 @@ def _counts(*, merged: int, opened: int, awaiting: int, stale: int, drafts: int)
 # --- text pieces ----------------------------------------------------------------------------
 
 
-def _item_mrkdwn(item: Item) -> str:
-    """An item with its PR references linked, cut to MAX_ITEM_CHARS of what was typed."""
+def _item_mrkdwn(item: Item, *, limit: int = MAX_ITEM_CHARS) -> str:
+    """An item with its PR references linked, cut to `limit` characters of what was typed."""
     infos = {info.ref.key: info for info in item.pull_requests}
-    budget = MAX_ITEM_CHARS
+    budget = limit
     out: list[str] = []
     for segment in item.segments:
         if budget <= 0:
@@ -650,16 +654,18 @@ def _source_mrkdwn(follow_up: FollowUp) -> str:
 
 def _owner_mention(follow_up: FollowUp) -> str:
     if follow_up.owner_user_id:
-        return f"<@{_user_id(follow_up.owner_user_id)}>"
+        return _mention(follow_up.owner_user_id, follow_up.owner_name)
     return escape_mrkdwn(clip(follow_up.owner_name, MAX_NAME_CHARS)) or "nobody yet"
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
 
 
-def _user_id(user_id: str) -> str:
-    """A Slack user id as a mention target; anything else is escaped so it cannot form markup."""
-    return user_id if _USER_ID.fullmatch(user_id) else escape_mrkdwn(user_id)
+def _mention(user_id: str, name: str = "") -> str:
+    """`<@U…>` for a well-formed Slack user id; anything else becomes the escaped name or id."""
+    if _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape_mrkdwn(clip(name or user_id, MAX_NAME_CHARS))
 
 
 def _name(person: Person) -> str:
@@ -753,11 +759,11 @@ def _sections(lines: Sequence[str]) -> list[Block]:
 
 
 def _block_text(value: object) -> str:
-    """Every string inside a block, joined (what Slack counts toward msg_blocks_too_long)."""
+    """Every string inside a block, joined: more than Slack counts toward msg_blocks_too_long."""
     if isinstance(value, str):
         return value
     if isinstance(value, dict):
-        return "".join(_block_text(item) for key, item in value.items() if key != "type")
+        return "".join(_block_text(item) for item in value.values())
     if isinstance(value, list | tuple):
         return "".join(_block_text(item) for item in value)
     return ""

@@ -184,6 +184,7 @@ class _ItemBuilder:
             if lookups is not None
             else {}
         )
+        self._infos: dict[str, PullRequestInfo] = {}
         self.any_refs = False
 
     def item(self, text: str) -> Item:
@@ -192,16 +193,24 @@ class _ItemBuilder:
         position = 0
         for (start, end), ref in find_pr_refs(text, repos=self._repos):
             if start > position:
-                segments.append(Segment(text=text[position:start]))
-            segments.append(Segment(text=text[start:end], ref=ref))
-            infos.setdefault(ref.key, self.info(ref))
+                segments.append(Segment.model_construct(text=text[position:start], ref=None))
+            # Built from values checked just above: skip re-validating thousands of pieces.
+            segments.append(Segment.model_construct(text=text[start:end], ref=ref))
+            if ref.key not in infos:
+                infos[ref.key] = self.info(ref)
             position = end
         if position < len(text) or not segments:
-            segments.append(Segment(text=text[position:]))
+            segments.append(Segment.model_construct(text=text[position:], ref=None))
         self.any_refs = self.any_refs or bool(infos)
         return Item(text=text, segments=tuple(segments), pull_requests=tuple(infos.values()))
 
     def info(self, ref: PullRequestRef) -> PullRequestInfo:
+        known = self._infos.get(ref.key)
+        if known is None:
+            known = self._infos[ref.key] = self._resolve(ref)
+        return known
+
+    def _resolve(self, ref: PullRequestRef) -> PullRequestInfo:
         if self._lookups is None:
             return PullRequestInfo(ref=ref)
         lookup = self._by_key.get(ref.key.casefold())

@@ -23,7 +23,10 @@ SKU_COLOURS = {
     "windows": "#e08a2c",
     "macos": "#6aa84f",
 }
-OTHER_COLOURS = ("#8e7cc3", "#999999", "#c27ba0", "#76a5af")
+OTHER_COLOURS = ("#8e7cc3", "#c27ba0", "#76a5af", "#b8860b")
+OTHERS_COLOUR = "#9e9e9e"
+MAX_SKUS = 5  # more runner kinds than this are drawn as one "Other runners" band
+OTHERS = "Other runners"
 GROSS_COLOUR = "#222222"
 NET_COLOUR = "#cc0000"
 
@@ -54,10 +57,16 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
 
     positions = list(range(len(months)))
     skus = _skus_by_volume(months)
+    shown, others = skus[:MAX_SKUS], skus[MAX_SKUS:]
+    if len(others) == 1:
+        shown, others = skus, []
+    bands = [(sku, [month.minutes_by_sku.get(sku, 0.0) for month in months]) for sku in shown]
+    if others:
+        rest = [sum(month.minutes_by_sku.get(sku, 0.0) for sku in others) for month in months]
+        bands.append((OTHERS, rest))
     bottoms = [0.0] * len(months)
-    for index, sku in enumerate(skus):
-        values = [month.minutes_by_sku.get(sku, 0.0) for month in months]
-        colour = _sku_colour(sku, index)
+    for index, (sku, values) in enumerate(bands):
+        colour = OTHERS_COLOUR if sku == OTHERS else _sku_colour(sku, index)
         bars = minutes_axis.bar(
             positions, values, bottom=bottoms, width=0.62, color=colour, label=sku, zorder=2
         )
@@ -173,7 +182,7 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
         names,
         loc="lower left",
         bbox_to_anchor=(0.0, 1.01),
-        ncols=(len(names) + 1) // 2,
+        ncols=min((len(names) + 1) // 2, 4),
         fontsize=11,
         frameon=False,
         handlelength=1.8,
@@ -232,8 +241,10 @@ def _sku_colour(sku: str, index: int) -> str:
 def _short_minutes(value: float) -> str:
     if abs(value) >= 1_000_000:
         return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
-    if abs(value) >= 1_000:
+    if abs(value) >= 10_000:
         return f"{value / 1_000:.0f}k"
+    if abs(value) >= 1_000:
+        return f"{value / 1_000:.1f}k".replace(".0k", "k")
     return f"{value:.0f}"
 
 
