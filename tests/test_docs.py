@@ -1,0 +1,153 @@
+"""Conventions the docs keep: every command has help, the README names every command and setting,
+its table matches Settings, and its troubleshooting repeats doctor's fixes word for word."""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot import doctor
+from bot.cli import build_parser, main
+from bot.config import Settings, load_settings
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+INTERFACE = Path("/work/shared/INTERFACE.md")  # the project's fixed surface, outside the repo
+
+
+def flat(text: str) -> str:
+    """Whitespace-normalized, so wrapped lines still match."""
+    return " ".join(text.split())
+
+
+def commands(
+    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
+) -> Iterator[tuple[tuple[str, ...], str | None, argparse.ArgumentParser]]:
+    """(words, help, parser) for every command and subcommand, depth first."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            helps = {choice.dest: choice.help for choice in action._choices_actions}
+            for name, sub in action.choices.items():
+                words = (*prefix, name)
+                yield words, helps.get(name), sub
+                yield from commands(sub, words)
+
+
+def leaf_commands() -> list[tuple[str, ...]]:
+    all_commands = list(commands(build_parser()))
+    parents = {words[:-1] for words, _, _ in all_commands}
+    return [words for words, _, _ in all_commands if words not in parents]
+
+
+def test_every_command_and_option_has_help_text() -> None:
+    found = list(commands(build_parser()))
+    assert len(found) >= 8  # serve, digest (preview, post), export, demo, doctor, backup
+    for words, help_text, sub in found:
+        assert help_text and help_text.strip(), f"`{' '.join(words)}` has no help"
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction | argparse._SubParsersAction):
+                continue
+            assert action.help, f"`{' '.join(words)}` option {action.dest} has no help"
+
+
+@pytest.mark.parametrize("words", leaf_commands(), ids=" ".join)
+def test_help_prints_and_exits_zero(
+    words: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_info:
+        main([*words, "--help"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"usage: standup-bot {' '.join(words)}")
+
+
+def test_readme_names_every_command() -> None:
+    for words in leaf_commands():
+        assert f"standup-bot {' '.join(words)}" in README, f"README misses {' '.join(words)}"
+
+
+def readme_table_variables() -> list[str]:
+    section = README[README.index("## Configuration") :]
+    section = section[: section.index("\n## ", 1)]
+    return re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", section, flags=re.MULTILINE)
+
+
+def test_readme_table_lists_every_setting_and_only_settings() -> None:
+    in_table = readme_table_variables()
+    settings = [name.upper() for name in Settings.model_fields]
+    assert sorted(in_table) == sorted(settings)
+    assert len(in_table) == len(set(in_table))
+
+
+def test_readme_covers_interface_md() -> None:
+    if not INTERFACE.exists():
+        pytest.skip(f"{INTERFACE} is not on this machine (it lives beside the repository)")
+    interface = INTERFACE.read_text()
+    variables = re.findall(r"^\| `([A-Z][A-Z0-9_]+)` \|", interface, flags=re.MULTILINE)
+    assert variables
+    assert set(variables) <= set(readme_table_variables())
+    for command in re.findall(r"^\| `standup-bot ([a-z]+(?: [a-z]+)?)", interface, re.MULTILINE):
+        assert f"standup-bot {command}" in README
+
+
+def test_env_example_names_every_setting_and_loads(tmp_path: Path) -> None:
+    example = (ROOT / ".env.example").read_text()
+    for name in Settings.model_fields:
+        assert re.search(rf"^#? ?{name.upper()}=", example, flags=re.MULTILINE), name
+    settings = load_settings({}, env_file=ROOT / ".env.example")
+    assert settings.standup_channel == "C0123ABCD"
+    assert settings.repos == ("acme/api", "acme/web")
+
+
+def test_readme_troubleshooting_repeats_doctor_word_for_word() -> None:
+    text = flat(README[README.index("## Troubleshooting") :])
+    fixes = {name: value for name, value in vars(doctor).items() if name.startswith("FIX_")}
+    assert len(fixes) >= 15
+    for name, fix in fixes.items():
+        rendered = fix.format(bot="standup-bot", channel="standup", org="acme")
+        assert flat(rendered) in text, f"README's troubleshooting lacks {name}: {rendered}"
+    assert "-- fix:" in text  # how doctor's lines look
+
+
+def test_readme_gives_the_setup_commands_ci_runs() -> None:
+    assert "uv sync && uv run standup-bot demo" in README
+    assert "uv run pytest\n" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert re.search(r"^uv sync\b", ci, flags=re.MULTILINE)
+    assert re.search(r"^uv run pytest\b", ci, flags=re.MULTILINE)
+
+
+def test_readme_deploy_steps() -> None:
+    deploy = flat(README[README.index("## Deploy to fly.io") : README.index("## Backups")])
+    for step in (
+        "fly launch --no-deploy",
+        "fly volumes create standup_data --size 1",
+        "fly secrets set SLACK_BOT_TOKEN=xoxb-... SLACK_SIGNING_SECRET=...",
+        "fly deploy",
+        "fly scale count 1",
+        "exactly ONE machine",
+        "/slack/events",
+    ):
+        assert step in deploy, step
+    assert deploy.index("fly launch") < deploy.index("fly volumes") < deploy.index("fly deploy")
+
+
+def test_readme_backups_mention_the_command_and_litestream() -> None:
+    backups = README[README.index("## Backups") : README.index("## Troubleshooting")]
+    assert "standup-bot backup " in backups
+    assert "docs/litestream.yml" in backups
+    assert (ROOT / "docs" / "litestream.yml").is_file()
+
+
+def test_readme_relative_links_point_at_files() -> None:
+    links = re.findall(r"\]\(([^)#]+)\)", README)
+    relative = [link for link in links if not re.match(r"[a-z]+:", link)]
+    assert "docs/demo/ci-billing.png" in relative and "docs/demo/digest.md" in relative
+    for link in relative:
+        if link.startswith("docs/demo/") and not (ROOT / "bot" / "demo.py").exists():
+            continue  # generated by `standup-bot demo --out docs/demo`, not written yet
+        assert (ROOT / link).exists(), f"README links to {link}, which does not exist"
