@@ -131,7 +131,9 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
 
     if digest.closed_follow_ups:
         for page in _paginate(_closed_units(digest)):
-            text = f"{len(digest.closed_follow_ups)} follow-ups done since the last digest"
+            text = (
+                f"{_plural(len(digest.closed_follow_ups), 'follow-up')} done since the last digest"
+            )
             drafts.append(("follow_ups_done", text, page, {}))
 
     messages = [
@@ -434,9 +436,7 @@ def _notes_units(digest: Digest) -> list[list[Block]]:
     units = []
     for notes in digest.notes:
         units.append([*_sections(_person_lines(notes, digest)), _divider()])
-    if not units:
-        units.append([_section("_Nobody sent a standup this cycle._")])
-    return units
+    return units  # nobody reported: the main message says so, no empty notes message
 
 
 def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:

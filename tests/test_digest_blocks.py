@@ -223,6 +223,14 @@ def test_without_github_the_digest_says_so_once_and_shows_no_github_sections() -
     assert "Fixed #12" in "\n".join(strings(list(messages[1].blocks)))
 
 
+def test_a_week_without_standups_posts_no_empty_notes_message() -> None:
+    messages = render_digest_messages(build_digest(**inputs()))
+    assert [m.kind for m in messages] == ["main"]
+    text = main_text(messages)
+    assert "*Nobody has reported yet* (0 of 3)." in text
+    assert "*Not yet (3):* Hesham Nasser, Kevin, maya" in text
+
+
 def test_billing_without_an_owner_token_gives_the_plain_reason() -> None:
     billing = ActionsBilling(org="acme", problem="billing needs an org owner's token")
     digest = build_digest(**inputs(billing=Fetched[ActionsBilling](data=billing)))
