@@ -44,7 +44,7 @@ def render_ask_dm(ask: Ask) -> tuple[str, list[dict[str, Any]]]:
             "style": "primary",
             "text": {"type": "plain_text", "text": "Mark done"},
         }
-    blocks = [
+    blocks: list[dict[str, Any]] = [
         {"type": "section", "text": {"type": "mrkdwn", "text": body}},
         {"type": "actions", "block_id": f"ask_{ask.id}", "elements": [button]},
     ]

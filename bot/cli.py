@@ -86,7 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             _setup_logging("WARNING")
-            return run_demo(args.out)
+            return int(run_demo(args.out))
         settings = load_settings()
         _setup_logging(settings.standup_log_level)
         return _dispatch(args, settings)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
 REPO_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
 
@@ -194,7 +194,8 @@ def load_settings(
     try:
         # Explicit values win over the env file; pydantic-settings reads the env file itself.
         settings_cls = _settings_without_process_env(environ is not None)
-        return settings_cls(_env_file=env_file, **values)  # type: ignore[call-arg]
+        init: dict[str, Any] = {"_env_file": env_file, **values}
+        return settings_cls(**init)
     except ValidationError as error:
         raise ConfigError(_one_line(error)) from None
 
@@ -205,9 +206,14 @@ def _settings_without_process_env(isolated: bool) -> type[Settings]:
 
     class IsolatedSettings(Settings):
         @classmethod
-        def settings_customise_sources(  # type: ignore[override]
-            cls, settings_cls, init_settings, env_settings, dotenv_settings, file_secret_settings
-        ):
+        def settings_customise_sources(
+            cls,
+            settings_cls: type[BaseSettings],
+            init_settings: PydanticBaseSettingsSource,
+            env_settings: PydanticBaseSettingsSource,
+            dotenv_settings: PydanticBaseSettingsSource,
+            file_secret_settings: PydanticBaseSettingsSource,
+        ) -> tuple[PydanticBaseSettingsSource, ...]:
             return (init_settings, dotenv_settings)
 
     return IsolatedSettings

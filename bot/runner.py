@@ -55,7 +55,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
         if socket_handler is not None:
-            socket_handler.close()
+            socket_handler.close()  # type: ignore[no-untyped-call]
         if deps.github is not None:
             deps.github.close()
         deps.store.close()

@@ -342,8 +342,9 @@ class Store:
                         _iso(now),
                     ),
                 ).lastrowid
+                assert standup_id is not None
             else:
-                standup_id = existing["id"]
+                standup_id = int(existing["id"])
                 tx.execute(
                     "UPDATE standups SET user_name = ?, updated_at = ? WHERE id = ?",
                     (standup.user_name, _iso(now), standup_id),
