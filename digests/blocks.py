@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from bot.models import FollowUp, PlannedMessage, PullRequest
@@ -84,84 +85,58 @@ REVIEW_WORDS = {
 
 def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
     """The messages to post, in order: seq 0 is the main message, the rest go in its thread."""
-    drafts: list[tuple[str, str, list[Block], dict[str, object]]] = []
+    messages: list[PlannedMessage] = []
+
+    def add(kind: str, text: str, blocks: Sequence[Block] = (), **extra: Any) -> None:
+        messages.append(
+            PlannedMessage(
+                seq=len(messages),
+                kind=kind,
+                text=clip_mrkdwn(text, MAX_FALLBACK_TEXT),
+                blocks=tuple(blocks),
+                thread=bool(messages),  # only the first message is not in the thread
+                **extra,
+            )
+        )
 
     main_pages = _paginate(_main_units(digest))
-    drafts.append(("main", _main_fallback(digest), main_pages[0], {"thread": False}))
+    add("main", _main_fallback(digest), main_pages[0])
     for page in main_pages[1:]:
-        drafts.append(("main_continued", _continued_fallback(digest), page, {}))
+        add("main_continued", f"{_main_title(digest)} (continued)", page)
 
     notes_pages = _paginate(_notes_units(digest), reserve=1)
     for number, page in enumerate(notes_pages, start=1):
-        title = "Standup notes" + (
-            f" ({number} of {len(notes_pages)})" if len(notes_pages) > 1 else ""
-        )
+        title = "Standup notes"
+        if len(notes_pages) > 1:
+            title += f" ({number} of {len(notes_pages)})"
         page.insert(0, _context(f"*{title}* · {_long_date(digest.meeting_date)}"))
-        drafts.append(("notes", _notes_fallback(title, page, digest), page, {}))
+        add("notes", _notes_fallback(title, page, digest), page)
 
     if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
         for page in _paginate(_board_units(digest.board), reserve=1):
             page.insert(0, _context("*Pull requests in detail*"))
-            drafts.append(
-                (
-                    "board",
-                    "Pull requests in detail: merged, waiting for review, stale and drafts",
-                    page,
-                    {},
-                )
-            )
+            add("board", "Pull requests in detail: merged, waiting for review, stale, drafts", page)
 
     if digest.billing is not None and chart_months(digest.billing):
-        billing = digest.billing
-        drafts.append(
-            (
-                "chart",
-                escape_mrkdwn(f"CI minutes and cost per month, GitHub Actions ({billing.org})"),
-                [],
-                {
-                    "file_name": FILE_NAME,
-                    "file_title": escape_mrkdwn(
-                        f"GitHub Actions minutes and cost per month ({billing.org})"
-                    ),
-                    # Plain-text fields, but Slack is not asked to trust them either.
-                    "alt_text": escape_mrkdwn(billing_alt_text(billing)),
-                },
-            )
+        org = digest.billing.org
+        add(
+            "chart",
+            escape_mrkdwn(f"CI minutes and cost per month, GitHub Actions ({org})"),
+            file_name=FILE_NAME,
+            # Plain-text fields, but Slack is not asked to trust them either.
+            file_title=escape_mrkdwn(f"GitHub Actions minutes and cost per month ({org})"),
+            alt_text=escape_mrkdwn(billing_alt_text(digest.billing)),
         )
 
     if digest.closed_follow_ups:
+        done = _plural(len(digest.closed_follow_ups), "follow-up")
         for page in _paginate(_closed_units(digest)):
-            text = (
-                f"{_plural(len(digest.closed_follow_ups), 'follow-up')} done since the last digest"
-            )
-            drafts.append(("follow_ups_done", text, page, {}))
+            add("follow_ups_done", f"{done} done since the last digest", page)
 
-    messages = [
-        PlannedMessage(
-            seq=seq,
-            kind=kind,
-            text=clip_mrkdwn(text, MAX_FALLBACK_TEXT),
-            blocks=tuple(blocks),
-            thread=bool(extra.get("thread", True)),
-            file_name=_str_or_none(extra.get("file_name")),
-            file_title=_str_or_none(extra.get("file_title")),
-            alt_text=_str_or_none(extra.get("alt_text")),
-        )
-        for seq, (kind, text, blocks, extra) in enumerate(drafts)
-    ]
     for open_follow_up in digest.open_follow_ups:
         follow_up = open_follow_up.follow_up
         text, blocks = render_follow_up_message(follow_up, now=digest.generated_at)
-        messages.append(
-            PlannedMessage(
-                seq=len(messages),
-                kind="follow_up",
-                text=text,
-                blocks=tuple(blocks),
-                thread=True,
-                follow_up_id=follow_up.id,
-            )
-        )
+        add("follow_up", text, blocks, follow_up_id=follow_up.id)
     return messages
 
 
@@ -190,7 +165,8 @@ def render_follow_up_message(
         context = " · ".join(
             part for part in (f"Source: {source}" if source else "", DONE_REACTION_HINT) if part
         )
-        fallback = f"Follow-up for {owner} ({age}): {text}. {DONE_REACTION_HINT}."
+        from_source = f" Source: {source}." if source else ""
+        fallback = f"Follow-up for {owner} ({age}): {text}.{from_source} {DONE_REACTION_HINT}."
     blocks: list[Block] = [_section(body)]
     if context:
         blocks.append(_context(context))
@@ -410,10 +386,13 @@ def _thread_hint(digest: Digest) -> str:
     return hint
 
 
+def _main_title(digest: Digest) -> str:
+    return f"Standup digest for {_long_date(digest.meeting_date)}"
+
+
 def _main_fallback(digest: Digest) -> str:
     reported = digest.team_size - len(digest.missing)
-    day = _long_date(digest.meeting_date)
-    parts = [f"Standup digest for {day}: {reported} of {digest.team_size} reported"]
+    parts = [f"{_main_title(digest)}: {reported} of {digest.team_size} reported"]
     if digest.missing:
         parts[0] += f" (not yet: {_names(digest.missing)})"
     parts.append(_plural(len(digest.blockers), "blocker"))
@@ -423,10 +402,6 @@ def _main_fallback(digest: Digest) -> str:
         waiting = len(digest.board.awaiting_review)
         parts.append(f"{digest.board.merged_count} PRs merged, {waiting} waiting for review")
     return "; ".join(parts) + "."
-
-
-def _continued_fallback(digest: Digest) -> str:
-    return f"Standup digest for {_long_date(digest.meeting_date)} (continued)"
 
 
 # --- thread ---------------------------------------------------------------------------------
@@ -807,7 +782,3 @@ def _trim_dividers(page: list[Block]) -> list[Block]:
     while end > start and page[end - 1]["type"] == "divider":
         end -= 1
     return page[start:end]
-
-
-def _str_or_none(value: object) -> str | None:
-    return value if isinstance(value, str) else None

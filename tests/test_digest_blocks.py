@@ -180,6 +180,7 @@ def test_each_open_follow_up_is_its_own_message() -> None:
     first = follow_ups[0]
     assert "Pin the macOS runner image" in first.text
     assert "<@U04PRIYA>" in first.text and "19 days old" in first.text
+    assert "Source: <https://notes.acme.example/standup/weekly#runner-images|" in first.text
     assert DONE_REACTION_HINT in first.text
     shown = "\n".join(strings(list(first.blocks)))
     assert "<https://notes.acme.example/standup/weekly#runner-images|notes.acme.example>" in shown
@@ -289,7 +290,7 @@ def test_render_follow_up_message_open_and_done() -> None:
     text, blocks = render_follow_up_message(item, now=NOW)
     assert text == (
         "Follow-up for <@U2> (12 days old): Pin the runner image. "
-        "React with :white_check_mark: when it's done."
+        "Source: the standup for Mon 23 Nov. React with :white_check_mark: when it's done."
     )
     assert "Source: the standup for Mon 23 Nov" in str(blocks)
 
