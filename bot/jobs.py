@@ -76,7 +76,7 @@ def gather_digest(
     github_problem: str | None = None
     github = deps.github
     if github is None or not github.enabled:
-        github_problem = "GITHUB_TOKEN is not set: pull requests and CI billing are not shown"
+        github_problem = "GITHUB_TOKEN is not set"
     else:
         texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
         texts += [f.text for f in open_follow_ups]
@@ -100,7 +100,7 @@ def gather_digest(
         repos=settings.repos,
         stale_days=settings.standup_stale_days,
         github_problem=github_problem,
-        now=now,
+        now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
     )
 
 
