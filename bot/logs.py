@@ -6,6 +6,7 @@ import logging
 import re
 import sys
 import time
+from typing import Any
 
 # Slack and GitHub tokens, wherever they would appear (a URL, an exception, a header dump).
 _TOKEN = re.compile(
@@ -44,8 +45,20 @@ class _DropKnownNoise(logging.Filter):
         return "`token` will be unused" not in record.getMessage()
 
 
+class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
+    """Writes to whatever sys.stderr is at the time (a test's capture, a redirected stream)."""
+
+    @property
+    def stream(self) -> Any:
+        return sys.stderr
+
+    @stream.setter
+    def stream(self, value: Any) -> None:
+        pass
+
+
 def setup_logging(level: str = "INFO") -> None:
-    handler = logging.StreamHandler(sys.stderr)
+    handler = _StderrHandler()
     handler.setFormatter(LogfmtFormatter())
     handler.addFilter(_DropKnownNoise())
     root = logging.getLogger()
