@@ -384,6 +384,53 @@ def test_manifest_events_shortcut_and_home(manifest: dict[str, Any]) -> None:
     assert manifest["settings"]["socket_mode_enabled"] is False
 
 
+def test_every_manifest_entry_reaches_a_listener(manifest: dict[str, Any], tmp_path: Path) -> None:
+    """The command, the shortcut and each subscribed event match a listener of the real app."""
+    from slack_bolt.request import BoltRequest
+    from slack_bolt.response import BoltResponse
+
+    from bot.app import create_app
+    from bot.config import load_settings
+    from bot.store import Store
+    from tests.fakes import slack_payloads as payloads
+
+    settings = load_settings(
+        {"SLACK_BOT_TOKEN": "xoxb-1-2-manifest", "SLACK_SIGNING_SECRET": "secret"}, env_file=None
+    )
+    message = {"type": "message", "user": "U1", "text": "ship it", "ts": "1700000000.000100"}
+    requests = {
+        "command": payloads.slash_command(manifest["features"]["slash_commands"][0]["command"]),
+        "shortcut": payloads.message_shortcut(
+            manifest["features"]["shortcuts"][0]["callback_id"], message, "C1", "U1"
+        ),
+    }
+    for event in manifest["settings"]["event_subscriptions"]["bot_events"]:
+        if event.startswith("reaction_"):
+            requests[event] = payloads.reaction_event(
+                event, user="U1", reaction="white_check_mark", channel="C1", ts=message["ts"]
+            )
+        elif event == "app_home_opened":
+            requests[event] = payloads.app_home_opened("U1")
+        else:
+            raise AssertionError(f"the manifest subscribes to {event}: add it to this test")
+    requests["(not in the manifest)"] = payloads.event_callback({"type": "team_join"})
+
+    with Store(tmp_path / "standup.db") as store:
+        app = create_app(settings, store=store)
+
+        def handled(request: payloads.SlackRequest) -> bool:
+            bolt_request = BoltRequest(
+                body=request.body.decode(), headers={"content-type": request.content_type}
+            )
+            return any(
+                listener.matches(req=bolt_request, resp=BoltResponse(status=200))
+                for listener in app._listeners
+            )
+
+        matched = {name: handled(request) for name, request in requests.items()}
+    assert matched == {name: name != "(not in the manifest)" for name in requests}
+
+
 def test_manifest_scopes_are_few_and_each_says_why(manifest: dict[str, Any]) -> None:
     scopes = manifest["oauth_config"]["scopes"]["bot"]
     assert sorted(scopes) == sorted(
