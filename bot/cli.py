@@ -71,6 +71,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=Path("demo-out"),
         help="directory for the demo's files (default ./demo-out)",
     )
+    demo.add_argument(
+        "--date",
+        type=_date,
+        help="the sample meeting's date (default: the latest Monday); "
+        "a fixed date gives the same files every time",
+    )
 
     commands.add_parser("doctor", help="check configuration, tokens, scopes, channel and GitHub")
 
@@ -86,7 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from bot.demo import run_demo
 
             _setup_logging("WARNING")
-            return int(run_demo(args.out))
+            return int(run_demo(args.out, meeting_date=args.date))
         settings = load_settings()
         _setup_logging(settings.standup_log_level)
         return _dispatch(args, settings)

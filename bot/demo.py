@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,8 +22,13 @@ from digests.build import build_digest
 from digests.sample import build_sample_inputs
 
 
-def run_demo(out: Path) -> int:
-    inputs: dict[str, Any] = build_sample_inputs(utc_now())
+def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
+    """Write the sample digest to `out`; with `meeting_date`, the same bytes on any day."""
+    now = utc_now()
+    if meeting_date is not None:
+        # The sample meets on the latest Monday 09:00 UTC at or before `now`.
+        now = datetime.combine(meeting_date, time(9, 0, 1), tzinfo=UTC)
+    inputs: dict[str, Any] = build_sample_inputs(now)
     with (
         tempfile.TemporaryDirectory(prefix="standup-demo-") as tmp,
         Store(Path(tmp) / "demo.db") as store,

@@ -162,15 +162,19 @@ def test_readme_relative_links_point_at_files() -> None:
         assert (ROOT / link).exists(), f"README links to {link}, which does not exist"
 
 
+DEMO_DATE = "2026-11-30"
+
+
 def test_docs_demo_is_what_the_demo_makes_today(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """The README's picture of a digest is real: docs/demo is the demo's current output."""
-    assert main(["demo", "--out", str(tmp_path)]) == 0
+    assert main(["demo", "--date", DEMO_DATE, "--out", str(tmp_path)]) == 0
     capsys.readouterr()
     for name in ("digest.md", "blocks.json"):
         assert (tmp_path / name).read_text() == (ROOT / "docs" / "demo" / name).read_text(), (
-            f"docs/demo/{name} is out of date: run `uv run standup-bot demo --out docs/demo`"
+            f"docs/demo/{name} is out of date: run "
+            f"`uv run standup-bot demo --date {DEMO_DATE} --out docs/demo`"
         )
     # The chart is compared by kind, not bytes (fonts and matplotlib versions move pixels).
     assert (ROOT / "docs" / "demo" / "ci-billing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

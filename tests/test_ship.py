@@ -206,6 +206,7 @@ def test_the_healthcheck_command_works(dockerfile: list[Instruction]) -> None:
 # --- the install the Dockerfile does, replayed ---------------------------------------------------
 
 
+@pytest.mark.install
 def test_install_from_the_lock_in_a_fresh_venv(
     dockerfile: list[Instruction], tmp_path: Path
 ) -> None:
