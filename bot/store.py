@@ -463,18 +463,7 @@ class Store:
         self, ask_id: int, status: FollowUpStatus, *, by: str | None, now: datetime
     ) -> Ask | None:
         with self._write() as tx:
-            if status == "done":
-                tx.execute(
-                    "UPDATE asks SET status = 'done', closed_at = ?, closed_by = ? "
-                    "WHERE id = ? AND status = 'open'",
-                    (_iso(now), by, ask_id),
-                )
-            else:
-                tx.execute(
-                    "UPDATE asks SET status = 'open', closed_at = NULL, closed_by = NULL "
-                    "WHERE id = ?",
-                    (ask_id,),
-                )
+            _set_status(tx, "asks", ("closed_at", "closed_by"), ask_id, status, by, now)
         return self.get_ask(ask_id)
 
     # --- follow-ups ---------------------------------------------------------------------
@@ -531,18 +520,7 @@ class Store:
         self, follow_up_id: int, status: FollowUpStatus, *, by: str | None, now: datetime
     ) -> FollowUp | None:
         with self._write() as tx:
-            if status == "done":
-                tx.execute(
-                    "UPDATE follow_ups SET status = 'done', done_at = ?, done_by = ? "
-                    "WHERE id = ? AND status = 'open'",
-                    (_iso(now), by, follow_up_id),
-                )
-            else:
-                tx.execute(
-                    "UPDATE follow_ups SET status = 'open', done_at = NULL, done_by = NULL "
-                    "WHERE id = ?",
-                    (follow_up_id,),
-                )
+            _set_status(tx, "follow_ups", ("done_at", "done_by"), follow_up_id, status, by, now)
         return self.get_follow_up(follow_up_id)
 
     def _follow_ups_where(self, where: str, params: Sequence[Any]) -> list[FollowUp]:
@@ -782,6 +760,30 @@ def _follow_up(row: sqlite3.Row) -> FollowUp:
         channel=row["channel"],
         ts=row["ts"],
     )
+
+
+def _set_status(
+    tx: sqlite3.Connection,
+    table: str,
+    closed_columns: tuple[str, str],
+    row_id: int,
+    status: FollowUpStatus,
+    by: str | None,
+    now: datetime,
+) -> None:
+    """Close (keeping the first closer when it is already closed) or reopen an ask/follow-up."""
+    at, who = closed_columns
+    if status == "done":
+        tx.execute(
+            f"UPDATE {table} SET status = 'done', {at} = ?, {who} = ? "
+            "WHERE id = ? AND status = 'open'",
+            (_iso(now), by, row_id),
+        )
+    else:
+        tx.execute(
+            f"UPDATE {table} SET status = 'open', {at} = NULL, {who} = NULL WHERE id = ?",
+            (row_id,),
+        )
 
 
 def _replace_asks(tx: sqlite3.Connection, standup_id: int, standup: Standup) -> None:

@@ -26,6 +26,8 @@ from digests.build import age_in_days, zone_label
 from digests.chart import billing_alt_text, chart_months
 from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
 from digests.model import (
+    CI_WORDS,
+    REVIEW_WORDS,
     AskGroup,
     AskLine,
     Digest,
@@ -72,12 +74,6 @@ STATE_EMOJI = {
     "closed": ":red_circle:",
 }
 UNKNOWN_EMOJI = ":grey_question:"
-CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
-REVIEW_WORDS = {
-    "approved": "approved",
-    "changes_requested": "changes requested",
-    "review_required": "review required",
-}
 
 
 # --- public -------------------------------------------------------------------------------

@@ -20,16 +20,10 @@ from markupsafe import Markup
 from bot.models import ActionsBilling, MonthlyActionsUsage, PullRequest
 from digests.billing import format_money
 from digests.build import age_in_days
-from digests.model import Digest, Item, Person, PullRequestInfo
+from digests.model import CI_WORDS, REVIEW_WORDS, Digest, Item, Person, PullRequestInfo
 
 STATE_MARKS = {"open": "🟢", "draft": "⚪", "merged": "🟣", "closed": "🔴"}
 UNKNOWN_MARK = "❔"
-CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
-REVIEW_WORDS = {
-    "approved": "approved",
-    "changes_requested": "changes requested",
-    "review_required": "review required",
-}
 
 # Characters that could start a link, an image, HTML, a code span or break a table cell.
 _INLINE_SPECIAL = re.compile(r"([\\`\[\]|])")

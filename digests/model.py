@@ -30,6 +30,15 @@ class Person(Frozen):
     name: str
 
 
+# How a PR's CI and review state read, in Slack and in Markdown alike.
+CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
+REVIEW_WORDS = {
+    "approved": "approved",
+    "changes_requested": "changes requested",
+    "review_required": "review required",
+}
+
+
 class PullRequestInfo(Frozen):
     """A referenced PR and its live state, or why it is unknown.
 

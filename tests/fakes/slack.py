@@ -51,6 +51,8 @@ from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
+from bot.doctor import REQUIRED_SCOPES
+
 JsonDict = dict[str, Any]
 T = TypeVar("T")
 
@@ -68,18 +70,7 @@ SLACKBOT_USER_ID = "USLACKBOT"
 
 # Exactly the bot scopes manifest.yaml asks for, so a call the real install may not make fails
 # here too (test_fake_slack checks the two agree).
-DEFAULT_SCOPES = (
-    "commands",
-    "chat:write",
-    "reactions:read",
-    "files:write",
-    "users:read",
-    "channels:read",
-    "groups:read",
-    "im:write",
-    "channels:history",
-    "groups:history",
-)
+DEFAULT_SCOPES = REQUIRED_SCOPES
 
 # The pseudo-method under which uploads to an upload URL are recorded and can be faulted.
 UPLOAD = "upload"
