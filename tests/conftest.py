@@ -10,6 +10,7 @@ import pytest
 
 from bot.models import Member
 from bot.store import Store
+from tests.fakes.slack import FakeSlack
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; the next digest is Mon Nov 30
 
@@ -32,3 +33,13 @@ TEAM = [
     member("U3", "mira", "Mira Chen", ""),
     member("U4", "sam.k", "Sam Kowalski", "Sam K"),
 ]
+
+
+@pytest.fixture
+def slack() -> Iterator[FakeSlack]:
+    """A fake Slack workspace with the four people of tests.harness.PEOPLE in the channel."""
+    from tests.harness import PEOPLE, seed_workspace
+
+    with FakeSlack() as fake:
+        seed_workspace(fake, PEOPLE)
+        yield fake

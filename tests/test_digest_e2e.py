@@ -22,23 +22,14 @@ from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
 from tests.harness import (
     CHANNEL,
-    PEOPLE,
     RunningBot,
     bot_environment,
     running_bot,
-    seed_workspace,
     wait_for,
 )
 
 MEETING = date(2026, 11, 30)
 AFTER_DIGEST = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)  # 09:00:05 in Berlin
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        seed_workspace(fake, PEOPLE)
-        yield fake
 
 
 @pytest.fixture

@@ -23,24 +23,15 @@ from tests.fakes.slack_payloads import (
 )
 from tests.harness import (
     CHANNEL,
-    PEOPLE,
     RunningBot,
     bot_environment,
     running_bot,
-    seed_workspace,
     wait_for,
 )
 from tests.test_digest_e2e import all_text, submit_standup
 
 MEETING = date(2026, 11, 30)
 AFTER_DIGEST = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        seed_workspace(fake, PEOPLE)
-        yield fake
 
 
 @pytest.fixture

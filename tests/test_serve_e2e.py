@@ -17,11 +17,9 @@ import pytest
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import fill_modal, post_signed, slash_command, view_submission
 from tests.harness import (
-    PEOPLE,
     SIGNING_SECRET,
     bot_environment,
     free_socket,
-    seed_workspace,
     wait_for,
 )
 
@@ -67,13 +65,6 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     return subprocess.run(
         [BIN, *args], env={**os.environ, **env}, capture_output=True, text=True, timeout=60
     )
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        seed_workspace(fake, PEOPLE)
-        yield fake
 
 
 def test_serve_takes_a_standup_and_export_prints_it(slack: FakeSlack, tmp_path: Path) -> None:

@@ -15,16 +15,9 @@ from hypothesis import strategies as st
 from bot.cli import main
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
-from tests.harness import PEOPLE, RunningBot, bot_environment, running_bot, seed_workspace, wait_for
+from tests.harness import RunningBot, bot_environment, running_bot, wait_for
 
 MEETING = date(2026, 11, 30)  # the Monday after NOW
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        seed_workspace(fake, PEOPLE)
-        yield fake
 
 
 @pytest.fixture
