@@ -1,0 +1,361 @@
+"""Digest build time for 200 people and 4 repos x 500 PRs, and GitHub requests per digest.
+
+Run: `uv run python -m benchmarks.digest_build [--json]`.
+
+The real path, as `run_digest` takes it: `gather_digest` (the store through the real `Store`, GitHub
+through the real `GitHubClient` against the loopback FakeGitHub) then `render_digest_files`
+(Block Kit messages, Markdown notes, the billing chart). The store holds 200 people's standups
+(3 done, 2 next, some blockers, an ask each, PR references) saved with `Store.save_standup`, 30 of
+them with a follow-up; GitHub holds 4 repos x 500 PRs and 7 months of Actions billing.
+
+Stage times come from timing wrappers put around the functions the real path calls (they call
+straight through; nothing is replaced): the three GitHub fetches, `build_digest`,
+`render_digest_messages`, `render_markdown` and `render_billing_chart`. "store reads" is what is
+left of `gather_digest` (team, standups, asks, follow-ups out of SQLite into models).
+
+The first build runs with an empty ETag cache; later builds find GitHub's data unchanged, so the
+billing months (REST) come back 304. Next to it: the requests a naive REST client makes for the
+same data (benchmarks.github_requests), and the floor ceil(PRs/100) + ceil(refs/100) + months.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.github_requests import REPOS, naive_billing, naive_board
+from benchmarks.github_requests import seed as seed_github
+from bot.config import Settings, load_settings
+from bot.cycles import cycle_for_meeting
+from bot.deps import Deps
+from bot.github import GitHubClient
+from bot.models import Ask, Cycle, Member, PersonRef, Standup
+from bot.store import Store
+from digests.pr_refs import unique_refs
+from tests.fakes.github import FakeGitHub
+
+PEOPLE = 200
+FOLLOW_UPS = 30
+MEETING = date(2026, 5, 4)  # FakeGitHub's "today" (a Monday): its PR dates are relative to it
+CHANNEL = "C0STANDUP"
+BILLING_MONTHS = 7  # what fetch_actions_billing asks for (this month and six before)
+BUDGET_SECONDS = 2.0
+REPEATS = 5
+
+DONE = (
+    "Shipped {ref}",
+    "Reviewed {ref} and left notes on the retry logic",
+    "Fixed the flaky integration test in the billing suite",
+    "Paired on the schema migration, merged {ref}",
+    "Wrote the runbook for the on-call rotation",
+)
+NEXT = (
+    "Finish {ref}",
+    "Start on the rate-limit dashboard",
+    "Load-test the export endpoint",
+    "Follow up on the vendor contract",
+)
+BLOCKED = (
+    "Waiting for review on {ref}",
+    "Staging credentials expired",
+    "Need a decision on the data retention policy",
+)
+
+
+def team_members(people: int = PEOPLE) -> list[Member]:
+    return [
+        Member(
+            user_id=f"U{index:04d}",
+            name=f"person{index}",
+            real_name=f"Person Number{index}",
+            display_name=f"Person {index:03d}",
+            tz="Europe/Berlin",
+        )
+        for index in range(people)
+    ]
+
+
+def seed_team(
+    store: Store,
+    cycle: Cycle,
+    *,
+    people: int = PEOPLE,
+    follow_ups: int = FOLLOW_UPS,
+    seed: int = 7,
+) -> list[str]:
+    """Members, and one standup per person saved through the real Store; returns all item texts.
+
+    Items reference PRs of the benchmark's repos (`acme/api#12`, `web#40`, a PR URL) the way
+    people type them; everyone asks one colleague something; `follow_ups` follow-ups are raised,
+    one per person in turn.
+    """
+    rng = random.Random(seed)
+    members = team_members(people)
+    store.save_members(members, team_ids=[m.user_id for m in members], now=cycle.starts_at)
+    texts: list[str] = []
+
+    def ref() -> str:
+        repo = rng.choice(REPOS)
+        number = rng.randint(1, 500)
+        style = rng.randrange(3)
+        if style == 0:
+            return f"{repo}#{number}"
+        if style == 1:
+            return f"{repo.split('/')[1]}#{number}"
+        return f"https://github.com/{repo}/pull/{number}"
+
+    for index, member in enumerate(members):
+        submitted = cycle.starts_at + timedelta(minutes=30 * index + 1)
+        done = tuple(rng.choice(DONE).format(ref=ref()) for _ in range(3))
+        next_ = tuple(rng.choice(NEXT).format(ref=ref()) for _ in range(2))
+        blocked = (rng.choice(BLOCKED).format(ref=ref()),) if index % 3 == 0 else ()
+        colleague = members[(index + 1) % people]
+        ask = Ask(
+            from_user_id=member.user_id,
+            from_name=member.display_name,
+            to_user_id=colleague.user_id,
+            to_name=colleague.display_name,
+            text=f"can you review {ref()} this week?",
+            meeting_date=cycle.meeting_date,
+        )
+        standup = Standup(
+            user_id=member.user_id,
+            user_name=member.display_name,
+            meeting_date=cycle.meeting_date,
+            submitted_at=submitted,
+            done=done,
+            next=next_,
+            blocked=blocked,
+            asks=(ask,),
+        )
+        owner = PersonRef(user_id=colleague.user_id, name=colleague.display_name)
+        raised: list[tuple[PersonRef | None, str]] = [
+            (owner, f"Write up the decision on item {number} and share it")
+            for number in range(index, follow_ups, people)
+        ]
+        store.save_standup(standup, follow_ups=raised, now=submitted)
+        texts += [*done, *next_, *blocked, ask.text]
+    return texts
+
+
+def settings_for(github: FakeGitHub, db: Path, **extra: str) -> Settings:
+    env = {
+        "GITHUB_TOKEN": github.token,
+        "GITHUB_API_URL": github.url,
+        "GITHUB_REPOS": ",".join(REPOS),
+        "GITHUB_ORG": "acme",
+        "STANDUP_CHANNEL": CHANNEL,
+        "STANDUP_DB": str(db),
+        "STANDUP_LOG_LEVEL": "WARNING",
+    }
+    env.update(extra)
+    return load_settings(env, env_file=None)
+
+
+def meeting_cycle(settings: Settings) -> Cycle:
+    return cycle_for_meeting(settings.standup_digest_cron, settings.zone, MEETING)
+
+
+@dataclass
+class World:
+    github: FakeGitHub
+    settings: Settings
+    cycle: Cycle
+    texts: list[str]
+    db: Path
+
+    @property
+    def now(self) -> datetime:
+        return self.cycle.ends_at + timedelta(seconds=5)
+
+
+@contextmanager
+def digest_world(
+    directory: Path, *, people: int = PEOPLE, follow_ups: int = FOLLOW_UPS
+) -> Iterator[World]:
+    """FakeGitHub with 4 x 500 PRs and billing, and a seeded database at directory/seed.db."""
+    with FakeGitHub() as github:
+        seed_github(github)
+        db = directory / "seed.db"
+        settings = settings_for(github, db)
+        cycle = meeting_cycle(settings)
+        with Store(db) as store:
+            texts = seed_team(store, cycle, people=people, follow_ups=follow_ups)
+        yield World(github=github, settings=settings, cycle=cycle, texts=texts, db=db)
+
+
+# --- timing the stages of the real path -------------------------------------------------------
+
+
+class StageClock:
+    """Seconds spent inside named functions while the real path runs (wrappers call through)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._undo: list[Callable[[], None]] = []
+
+    def wrap(self, owner: Any, name: str, stage: str) -> None:
+        original = getattr(owner, name)
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.perf_counter()
+            try:
+                return original(*args, **kwargs)
+            finally:
+                elapsed = time.perf_counter() - started
+                self.seconds[stage] = self.seconds.get(stage, 0.0) + elapsed
+
+        # A module's function is put back; an instance's wrapper is deleted (the method remains).
+        had_own = name in vars(owner)
+        setattr(owner, name, timed)
+        if had_own:
+            self._undo.append(lambda: setattr(owner, name, original))
+        else:
+            self._undo.append(lambda: delattr(owner, name))
+
+    def restore(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+@contextmanager
+def stage_clock(github: GitHubClient) -> Iterator[StageClock]:
+    import bot.jobs
+    import digests.blocks
+    import digests.chart
+    import digests.markdown
+
+    clock = StageClock()
+    clock.wrap(github, "fetch_pull_requests", "github: PR lookups")
+    clock.wrap(github, "fetch_board_pull_requests", "github: PR board")
+    clock.wrap(github, "fetch_actions_billing", "github: billing")
+    clock.wrap(bot.jobs, "build_digest", "build_digest")
+    clock.wrap(digests.blocks, "render_digest_messages", "render: Block Kit")
+    clock.wrap(digests.markdown, "render_markdown", "render: Markdown")
+    clock.wrap(digests.chart, "render_billing_chart", "render: chart")
+    try:
+        yield clock
+    finally:
+        clock.restore()
+
+
+def build_once(deps: Deps, cycle: Cycle, now: datetime, github: FakeGitHub) -> dict[str, Any]:
+    """One gather + render on the real path; stage seconds and the GitHub requests it made."""
+    from bot.jobs import gather_digest, render_digest_files
+
+    assert deps.github is not None
+    github.clear_requests()
+    with stage_clock(deps.github) as clock:
+        started = time.perf_counter()
+        digest = gather_digest(deps, cycle, now=now, team_from=None)
+        gathered = time.perf_counter()
+        files = render_digest_files(digest)
+        finished = time.perf_counter()
+    stages = dict(clock.seconds)
+    github_seconds = sum(v for k, v in stages.items() if k.startswith("github"))
+    stages["store reads"] = (gathered - started) - github_seconds - stages.get("build_digest", 0)
+    problems = [p.why for p in digest.problems]
+    if problems:
+        raise RuntimeError(f"the benchmark digest is missing data: {problems}")
+    requests = github.requests
+    return {
+        "total_s": finished - started,
+        "gather_s": gathered - started,
+        "render_s": finished - gathered,
+        "stages_s": stages,
+        "messages": len(files.messages),
+        "markdown_chars": len(files.markdown),
+        "chart_bytes": len(files.chart_png or b""),
+        "github_requests": len(requests),
+        "github_graphql": sum(1 for r in requests if r.path == "/graphql"),
+        "github_rest": sum(1 for r in requests if r.path != "/graphql"),
+        "github_304": sum(1 for r in requests if r.status == 304),
+    }
+
+
+def naive_requests(world: World) -> int:
+    """What a straightforward REST client sends for the same board, PRs and billing."""
+    refs = unique_refs(world.texts, repos=world.settings.repos)
+    headers = {
+        "Authorization": f"Bearer {world.github.token}",
+        "Accept": "application/vnd.github+json",
+    }
+    world.github.clear_requests()
+    with httpx.Client(base_url=world.github.url, headers=headers, timeout=30.0) as http:
+        naive_board(http, world.cycle.starts_at, refs)
+        naive_billing(http)
+    return world.github.count()
+
+
+def run(repeats: int = REPEATS) -> dict[str, Any]:
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp,
+        digest_world(Path(tmp)) as world,
+    ):
+        refs = unique_refs(world.texts, repos=world.settings.repos)
+        with (
+            Store(world.db) as store,
+            GitHubClient(world.settings, cache=store) as client,
+        ):
+            deps = Deps(settings=world.settings, store=store, github=client)
+            runs = [build_once(deps, world.cycle, world.now, world.github)]
+            for _ in range(repeats):
+                runs.append(build_once(deps, world.cycle, world.now, world.github))
+            board = client.fetch_board_pull_requests(
+                world.settings.repos, since=world.cycle.starts_at
+            )
+        first, warm = runs[0], runs[1:]
+        naive = naive_requests(world)
+    board_prs = len(board.data)
+    floor = math.ceil(board_prs / 100) + math.ceil(len(refs) / 100) + BILLING_MONTHS
+    stage_names = sorted({name for r in warm for name in r["stages_s"]})
+    return {
+        "people": PEOPLE,
+        "repos": len(REPOS),
+        "prs_per_repo": 500,
+        "board_prs": board_prs,
+        "referenced_prs": len(refs),
+        "messages": first["messages"],
+        "repeats": repeats,
+        "first_build_s": round(first["total_s"], 3),
+        "warm_build_s_median": round(statistics.median(r["total_s"] for r in warm), 3),
+        "warm_build_s_all": [round(r["total_s"], 3) for r in warm],
+        "stages_s_median": {
+            name: round(statistics.median(r["stages_s"].get(name, 0.0) for r in warm), 4)
+            for name in stage_names
+        },
+        "first_stages_s": {k: round(v, 4) for k, v in first["stages_s"].items()},
+        "budget_s": BUDGET_SECONDS,
+        "github_requests_first": first["github_requests"],
+        "github_graphql_first": first["github_graphql"],
+        "github_rest_first": first["github_rest"],
+        "github_requests_second": warm[0]["github_requests"],
+        "github_304_second": warm[0]["github_304"],
+        "github_rest_second": warm[0]["github_rest"],
+        "github_request_floor": floor,
+        "naive_rest_requests": naive,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--repeats", type=int, default=REPEATS)
+    options = parser.parse_args()
+    print(json.dumps(run(options.repeats), indent=2))
+
+
+if __name__ == "__main__":
+    main()
