@@ -53,7 +53,7 @@ from benchmarks import ack_latency, digest_build, memory, post_digest  # noqa: E
 from benchmarks.common import free_port, process, python, standup_bot, wait_healthy  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
-ACK_REPEATS = 3
+ACK_REPEATS = 5
 P99_RATIO_BUDGET = 1.2
 STARTUP_BUDGET_S = 1.0
 IDLE_RSS_BUDGET_MB = 100.0
