@@ -7,10 +7,10 @@ from datetime import date, datetime
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.deps import Deps
 from bot.models import Ask
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from digests.escape import escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -61,8 +61,8 @@ def send_ask_dms(client: WebClient, deps: Deps, meeting_date: date) -> int:
         try:
             channel = client.conversations_open(users=[ask.to_user_id])["channel"]["id"]
             response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning("ask DM failed: ask=%s error=%s", ask.id, error.response.get("error"))
+        except SLACK_FAILURES as error:
+            log.warning("ask DM failed: ask=%s error=%s", ask.id, slack_error(error))
             continue
         deps.store.save_ask_dm(ask.id, channel, response["ts"])
         sent += 1
@@ -80,8 +80,6 @@ def set_ask_status(
         text, blocks = render_ask_dm(ask)
         try:
             client.chat_update(channel=ask.dm_channel, ts=ask.dm_ts, text=text, blocks=blocks)
-        except SlackApiError as error:
-            log.warning(
-                "ask DM update failed: ask=%s error=%s", ask_id, error.response.get("error")
-            )
+        except SLACK_FAILURES as error:
+            log.warning("ask DM update failed: ask=%s error=%s", ask_id, slack_error(error))
     return ask

@@ -9,18 +9,20 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
+import sys
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot.config import Settings
 from bot.cycles import cycle_at, cycle_for_meeting, previous_fire
 from bot.deps import Deps, utc_now
-from bot.models import Cycle, PlannedMessage
+from bot.models import ActionsBilling, Cycle, PlannedMessage
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_post import PostReport, post_digest
 from bot.team import refresh_team
 from digests.build import build_digest
@@ -56,10 +58,8 @@ def gather_digest(
     if team_from is not None:
         try:
             team = refresh_team(team_from, store, settings.standup_channel, now=now)
-        except SlackApiError as error:
-            log.warning(
-                "member refresh failed, using the cached team: %s", error.response.get("error")
-            )
+        except SLACK_FAILURES as error:
+            log.warning("member refresh failed, using the cached team: %s", slack_error(error))
     standups = store.get_standups(cycle.meeting_date)
     open_follow_ups = [
         f
@@ -104,20 +104,47 @@ def gather_digest(
     )
 
 
-def render_digest_files(digest: Digest) -> DigestFiles:
+def render_digest_files(digest: Digest, *, chart_in_child: bool = False) -> DigestFiles:
+    """Render every way. `chart_in_child` (the server) draws the chart in a short-lived process
+    so matplotlib's memory never stays resident; one-shot commands draw it in-process."""
     from digests.blocks import render_digest_messages
     from digests.markdown import render_markdown
 
     messages = render_digest_messages(digest)
     chart = None
     if any(m.file_name for m in messages):
-        from digests.chart import render_billing_chart
-
         assert digest.billing is not None
-        chart = render_billing_chart(digest.billing)
+        chart = render_chart_in_child(digest.billing) if chart_in_child else None
+        if chart is None:
+            from digests.chart import render_billing_chart
+
+            chart = render_billing_chart(digest.billing)
     return DigestFiles(
         digest=digest, messages=messages, markdown=render_markdown(digest), chart_png=chart
     )
+
+
+CHART_TIMEOUT_SECONDS = 120
+
+
+def render_chart_in_child(billing: ActionsBilling) -> bytes | None:
+    """The chart PNG from `python -m digests.chart`; None (logged) if the child fails."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "digests.chart"],
+            input=billing.model_dump_json().encode(),
+            capture_output=True,
+            timeout=CHART_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("chart child failed, drawing in-process: %s", error)
+        return None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        last_line = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        log.warning("chart child exited %s, drawing in-process: %s", done.returncode, last_line[0])
+        return None
+    return done.stdout
 
 
 def write_preview(files: DigestFiles, out: Path) -> list[Path]:
@@ -150,6 +177,7 @@ def run_digest(
     cycle: Cycle,
     force: bool = False,
     pace_seconds: float = 1.0,
+    chart_in_child: bool = False,
 ) -> PostReport:
     """Plan (once) and post the digest for `cycle` to STANDUP_CHANNEL. Re-runs resume."""
     settings, store = deps.settings, deps.store
@@ -158,7 +186,8 @@ def run_digest(
     assert channel is not None
     existing = store.get_digest_id(channel, cycle.meeting_date)
     if existing is None or force:
-        files = render_digest_files(gather_digest(deps, cycle, now=now, team_from=client))
+        digest = gather_digest(deps, cycle, now=now, team_from=client)
+        files = render_digest_files(digest, chart_in_child=chart_in_child)
         digest_id = store.save_digest_plan(
             channel,
             cycle.meeting_date,
@@ -205,7 +234,7 @@ def run_scheduled_digest(deps: Deps, client: WebClient, *, now: datetime) -> Pos
     cycle = scheduled_cycle(deps.settings, now)
     if cycle is None:
         return None
-    return run_digest(deps, client, now=now, cycle=cycle)
+    return run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
 
 
 def catch_up_missed_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
@@ -220,7 +249,7 @@ def catch_up_missed_digest(deps: Deps, client: WebClient, *, now: datetime) -> P
     log.info(
         "catching up the digest for %s, due at %s", cycle.meeting_date, cycle.ends_at.isoformat()
     )
-    return run_digest(deps, client, now=now, cycle=cycle)
+    return run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
 
 
 # --- reminders ------------------------------------------------------------------------------
@@ -232,8 +261,8 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
     cycle = cycle_at(settings.standup_digest_cron, settings.zone, now)
     try:
         team = refresh_team(client, store, settings.standup_channel, now=now)
-    except SlackApiError as error:
-        log.warning("member refresh failed, using the cached team: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("member refresh failed, using the cached team: %s", slack_error(error))
         team = store.get_team()
     submitted = store.get_submitted_user_ids(cycle.meeting_date)
     sent = 0
@@ -247,10 +276,8 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
             channel = client.conversations_open(users=[member.user_id])["channel"]["id"]
             client.chat_postMessage(channel=channel, text=text, blocks=blocks)
             sent += 1
-        except SlackApiError as error:
-            log.warning(
-                "reminder failed: user=%s error=%s", member.user_id, error.response.get("error")
-            )
+        except SLACK_FAILURES as error:
+            log.warning("reminder failed: user=%s error=%s", member.user_id, slack_error(error))
     log.info("reminders meeting=%s sent=%d submitted=%d", cycle.meeting_date, sent, len(submitted))
     return sent
 

@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.models import PlannedMessage
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -115,9 +116,14 @@ def post_digest(
             pacer.wait()
             try:
                 ts = _send(client, channel, digest_id, message, file_bytes, main_ts, report)
-            except SlackApiError as error:
-                code = str(error.response.get("error"))
-                report.error = _explain(code, channel)
+            except SLACK_FAILURES as error:
+                # Refused for good, or no answer (Slack may have it: the next run looks first).
+                code = slack_error(error)
+                report.error = (
+                    _explain(code, channel)
+                    if isinstance(error, SlackApiError)
+                    else f"Slack did not answer ({code})"
+                )
                 log.error(
                     "digest post stopped: digest=%s seq=%s error=%s", digest_id, message.seq, code
                 )
@@ -171,7 +177,7 @@ def _send(
     report.calls.append("chat.postMessage")
     try:
         response = client.chat_postMessage(**arguments)
-    except SlackApiError as error:
+    except SlackApiError as error:  # only the refusal of blocks has a fallback
         if error.response.get("error") != "invalid_blocks":
             raise
         # Blocks Slack refuses must not stop the digest: the text fallback says the same.
@@ -210,9 +216,9 @@ def _find_posted(
             )
         for page in pages:
             _collect(page.get("messages", []), digest_id, files, found)
-    except SlackApiError as error:
+    except SLACK_FAILURES as error:
         # Without history access we cannot look; posting goes on (at worst one duplicate).
-        log.warning("could not look for earlier posts: %s", error.response.get("error"))
+        log.warning("could not look for earlier posts: %s", slack_error(error))
     return found
 
 
@@ -247,12 +253,12 @@ def update_message(
     """chat.update a message the bot posted; False (logged) when Slack refuses."""
     try:
         client.chat_update(channel=channel, ts=ts, text=text, blocks=blocks)
-    except SlackApiError as error:
+    except SLACK_FAILURES as error:
         log.warning(
             "chat.update failed: channel=%s ts=%s error=%s",
             channel,
             ts,
-            error.response.get("error"),
+            slack_error(error),
         )
         return False
     return True

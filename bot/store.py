@@ -11,6 +11,7 @@ which would commit our transaction half-way.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -147,16 +148,19 @@ class Store:
     def _conn(self) -> sqlite3.Connection:
         conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
         if conn is None:
-            conn = sqlite3.connect(
-                self.path,
-                timeout=BUSY_TIMEOUT_MS / 1000,
-                isolation_level=None,
-                check_same_thread=False,
-            )
-            conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            conn.execute("PRAGMA foreign_keys = ON")
-            conn.execute("PRAGMA synchronous = NORMAL")
+            try:
+                conn = sqlite3.connect(
+                    self.path,
+                    timeout=BUSY_TIMEOUT_MS / 1000,
+                    isolation_level=None,
+                    check_same_thread=False,
+                )
+                conn.row_factory = sqlite3.Row
+                conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.Error as error:
+                raise StoreError(_explain(error, self.path)) from None
             self._local.conn = conn
             with self._lock:
                 self._connections.append(conn)
@@ -702,7 +706,7 @@ def _statements(script: str) -> list[str]:
 
 def _explain(error: sqlite3.Error, path: Path) -> str:
     message = str(error)
-    if "readonly" in message or "read-only" in message:
+    if "readonly" in message or "read-only" in message or _read_only_disk(path):
         return f"the database {path} is read-only: nothing was written ({message})"
     if "disk is full" in message or "full" in message:
         return f"the disk holding {path} is full: nothing was written ({message})"
@@ -711,6 +715,15 @@ def _explain(error: sqlite3.Error, path: Path) -> str:
     if "locked" in message or "busy" in message:
         return f"the database {path} stayed locked for {BUSY_TIMEOUT_MS // 1000} s ({message})"
     return f"database error in {path}: {message}"
+
+
+def _read_only_disk(path: Path) -> bool:
+    """The filesystem holding the database is mounted read-only (SQLite then often says only
+    "unable to open database file": it cannot create the -wal/-shm files next to it)."""
+    try:
+        return bool(os.statvfs(path.parent).f_flag & os.ST_RDONLY)
+    except OSError:
+        return False
 
 
 def _member(row: sqlite3.Row) -> Member:

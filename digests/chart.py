@@ -267,3 +267,20 @@ def _month_labels(months: Sequence[MonthlyActionsUsage]) -> list[str]:
             name += "\n(so far)"
         labels.append(name)
     return labels
+
+
+def main() -> None:
+    """`python -m digests.chart`: ActionsBilling JSON on stdin, the PNG on stdout.
+
+    The server draws its chart in such a short-lived child, so matplotlib (~50 MB resident)
+    never stays in the long-running process.
+    """
+    import sys
+
+    billing = ActionsBilling.model_validate_json(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(render_billing_chart(billing))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()

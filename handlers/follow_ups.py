@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import asks
 from bot.cycles import cycle_at
 from bot.deps import Deps
 from bot.models import PersonRef
 from bot.parsing import MemberDirectory, parse_addressed_line, slack_text_to_plain
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from digests.escape import clip, escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -75,8 +75,8 @@ def handle_follow_up_shortcut(body: dict[str, Any], client: WebClient, deps: Dep
             permalink = client.chat_getPermalink(channel=channel, message_ts=message["ts"])[
                 "permalink"
             ]
-        except SlackApiError as error:
-            log.warning("chat.getPermalink failed: %s", error.response.get("error"))
+        except SLACK_FAILURES as error:
+            log.warning("chat.getPermalink failed: %s", slack_error(error))
     now = deps.now()
     cycle = cycle_at(deps.settings.standup_digest_cron, deps.settings.zone, now)
     follow_up = deps.store.save_follow_up(
@@ -104,10 +104,10 @@ def _tell(client: WebClient, channel: str | None, user_id: str, text: str) -> No
         if channel:
             client.chat_postEphemeral(channel=channel, user=user_id, text=text)
             return
-    except SlackApiError as error:
-        log.info("ephemeral failed (%s); sending a DM", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.info("ephemeral failed (%s); sending a DM", slack_error(error))
     try:
         dm = client.conversations_open(users=[user_id])["channel"]["id"]
         client.chat_postMessage(channel=dm, text=text)
-    except SlackApiError as error:
-        log.warning("could not confirm a follow-up: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("could not confirm a follow-up: %s", slack_error(error))

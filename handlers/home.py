@@ -7,13 +7,13 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import asks
 from bot.cycles import cycle_at
 from bot.deps import Deps
 from bot.follow_ups import set_follow_up_status
 from bot.models import Ask, Cycle, FollowUp, Standup
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from digests.escape import clip, escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -66,8 +66,8 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
     )
     try:
         client.views_publish(user_id=user_id, view=view)
-    except SlackApiError as error:
-        log.warning("views.publish failed: user=%s error=%s", user_id, error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("views.publish failed: user=%s error=%s", user_id, slack_error(error))
 
 
 def build_home_view(

@@ -12,7 +12,6 @@ from typing import Any
 
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sdk.errors import SlackApiError
 
 from bot import asks as asks_service
 from bot.cycles import cycle_at
@@ -25,6 +24,7 @@ from bot.parsing import (
     parse_github_login,
     split_items,
 )
+from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.store import StoreError
 from bot.team import refresh_team
 from handlers.standup_view import (
@@ -96,8 +96,8 @@ def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_i
     view = build_standup_view(form, meeting_date=cycle.meeting_date, editing=current is not None)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
-    except SlackApiError as error:
-        log.warning("views.open failed: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("views.open failed: %s", slack_error(error))
 
 
 def _standup_follow_up_lines(deps: Deps, user_id: str, meeting_date: Any) -> list[str]:
@@ -127,8 +127,8 @@ def _link_github(client: WebClient, deps: Deps, user_id: str, argument: str) -> 
     except StoreError as error:
         log.error("saving a GitHub login failed: %s", error)
         return "I could not save that just now (the database is unavailable). Try again shortly."
-    except SlackApiError as error:
-        log.warning("member refresh failed: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("member refresh failed: %s", slack_error(error))
         return "I could not look you up in Slack just now. Try again shortly."
     return f"Linked your GitHub login `{login}`: the digest credits its pull requests to you."
 
@@ -241,13 +241,19 @@ def _self_ref(directory: MemberDirectory, user_id: str, fallback: str) -> Person
 
 
 def _directory(client: WebClient, deps: Deps) -> MemberDirectory:
-    members: list[Member] = deps.store.get_members()
-    if not members:
-        try:
+    """Who names in a standup can refer to. Without the database or Slack it is empty: names
+    stay as typed, and saving (which needs the database) says what is wrong."""
+    try:
+        members: list[Member] = deps.store.get_members()
+        if not members:
             refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now())
             members = deps.store.get_members()
-        except SlackApiError as error:
-            log.warning("could not load members: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("could not load members: %s", slack_error(error))
+        members = []
+    except StoreError as error:
+        log.error("could not read members: %s", error)
+        members = []
     return MemberDirectory(members)
 
 
@@ -306,5 +312,5 @@ def _confirm(
     try:
         channel = client.conversations_open(users=[user_id])["channel"]["id"]
         client.chat_postMessage(channel=channel, text=text)
-    except SlackApiError as error:
-        log.warning("confirmation DM failed: %s", error.response.get("error"))
+    except SLACK_FAILURES as error:
+        log.warning("confirmation DM failed: %s", slack_error(error))

@@ -282,6 +282,9 @@ def test_catch_up_after_a_restart_posts_a_missed_digest_once(
     assert catch_up_missed_digest(bot.deps, bot.client, now=two_hours_late) is None
     roots = [m for m in slack.messages(CHANNEL) if m.user == slack.bot_user_id]
     assert len(roots) == 1
+    # The server draws the chart in a child process (`python -m digests.chart`).
+    [chart] = slack.uploaded_files
+    assert chart.completed and chart.content is not None and chart.content[:4] == b"\x89PNG"
 
 
 def test_a_digest_long_missed_is_not_posted_at_start_up(bot: RunningBot, slack: FakeSlack) -> None:

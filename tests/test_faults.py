@@ -8,9 +8,7 @@ in this process or as the real `standup-bot` command.
 What "survives a fault" means here: every planned message of the digest is in Slack exactly once
 (counted by the seq in its metadata; the chart by its completed upload) once the runs are over,
 and a run that cannot finish stops with a clear error (a PostReport.error, a StoreError, the
-modal's error) instead of an exception from deep inside. Known gaps in the second half are marked
-xfail with `raises=NoClearError`, so the first half still fails loudly if it breaks, and a fix
-shows up as a strict XPASS.
+modal's error) instead of an exception from deep inside (NoClearError when it is not).
 """
 
 from __future__ import annotations
@@ -88,25 +86,11 @@ def aligned_wall_clock() -> Any:
     return lambda: AT.timestamp() + (time.monotonic() - started)
 
 
-def stop_forgiving_hang_ups(fake: FakeSlack) -> None:
-    """Stop the fake (joining every request thread, so each late answer has been written or
-    dropped), then forget the traces of late answers written to a client that had already
-    timed out and left: FakeSlack records those as crashes of its own, but here the client
-    leaving is the point. Any other trace stays and fails the test on exit."""
-    fake.stop()
-    fake.internal_errors[:] = [
-        trace
-        for trace in fake.internal_errors
-        if "BrokenPipeError" not in trace and "ConnectionResetError" not in trace
-    ]
-
-
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
     with FakeSlack(wall_clock=aligned_wall_clock()) as fake:
         seed_workspace(fake, PEOPLE)
         yield fake
-        stop_forgiving_hang_ups(fake)
 
 
 def billing_items() -> list[UsageItem]:
@@ -274,23 +258,6 @@ SLACK_FAULTS: dict[str, dict[str, Any]] = {
     "slow": {"delay": SLOW},
 }
 CHART_CALLS = ("files.getUploadURLExternal", UPLOAD, "files.completeUploadExternal")
-# (call, fault) pairs where a run currently ends in an exception rather than a clear error:
-# slack-sdk raises TimeoutError / urllib's HTTPError (not SlackApiError) for a timeout and for a
-# failed upload to the upload URL, and neither post_digest nor the member refresh catches them.
-UNCLEAR = {
-    ("chat.postMessage", "slow"),
-    ("files.getUploadURLExternal", "slow"),
-    (UPLOAD, "429"),
-    (UPLOAD, "500"),
-    (UPLOAD, "slow"),
-    ("files.completeUploadExternal", "slow"),
-    ("conversations.members", "slow"),
-    ("users.list", "slow"),
-}
-UNCLEAR_REASON = (
-    "post_digest/refresh_team catch only SlackApiError: a Slack timeout or a failed upload "
-    "escapes run_digest as a raw exception (docs/BENCHMARKS.md, fault suite findings)"
-)
 
 
 def _slack_cases() -> Iterator[Any]:
@@ -299,12 +266,7 @@ def _slack_cases() -> Iterator[Any]:
         for fault in SLACK_FAULTS:
             if fault == "500-past-retries" and call not in ("chat.postMessage", "users.list"):
                 continue  # the same path as these two; keeps the suite short (uploads: no retry)
-            marks = []
-            if (call, fault) in UNCLEAR:
-                marks.append(
-                    pytest.mark.xfail(strict=True, raises=NoClearError, reason=UNCLEAR_REASON)
-                )
-            yield pytest.param(call, fault, id=f"{call}-{fault}", marks=marks)  # fmt: skip
+            yield pytest.param(call, fault, id=f"{call}-{fault}")
 
 
 @pytest.mark.parametrize(("call", "fault"), list(_slack_cases()))
@@ -358,15 +320,7 @@ def test_members_unavailable_falls_back_to_the_cached_team(
     [
         "429",
         "500",
-        pytest.param(
-            "slow",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=NoClearError,
-                reason="update_message catches only SlackApiError: a timeout escapes the "
-                "reaction listener (Bolt logs 'Failed to run listener function')",
-            ),
-        ),
+        "slow",
     ],
 )
 def test_slack_failing_on_a_reactions_chat_update_still_closes_the_follow_up(
@@ -544,7 +498,6 @@ def test_sigkill_while_posting_then_a_rerun_posts_every_message_exactly_once(
         assert third.returncode == 0, third.stderr
         assert "0 messages posted" in third.stdout
         assert len(posted()) == len(plan)
-        stop_forgiving_hang_ups(slack)
 
 
 # --- a restart across the digest's time -----------------------------------------------------------
@@ -657,13 +610,6 @@ def test_a_full_disk_is_a_clear_store_error_and_loses_nothing(tmp_path: Path) ->
         assert {s.user_id for s in store.get_standups(MEETING)} == {"U1", "U2"}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=NoClearError,
-    reason="Store._write opens its connection outside the try, so a read-only disk raises a raw "
-    "sqlite3.OperationalError ('unable to open database file'), and _explain does not say "
-    "read-only for it",
-)
 def test_a_read_only_disk_is_a_clear_store_error_and_loses_nothing(tmp_path: Path) -> None:
     with small_disk(tmp_path / "disk") as disk:
         with Store(disk / "standup.db") as store:
@@ -706,15 +652,7 @@ def submission_errors(response: Any) -> dict[str, str] | None:
     "disk_fault",
     [
         "full",
-        pytest.param(
-            "read-only",
-            marks=pytest.mark.xfail(
-                strict=True,
-                raises=NoClearError,
-                reason="a read-only disk raises a raw sqlite3 error from Store._write, which the "
-                "submission handler (except StoreError) does not catch",
-            ),
-        ),
+        "read-only",
     ],
 )
 def test_a_standup_submitted_during_a_disk_fault_gets_the_modals_error(

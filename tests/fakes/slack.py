@@ -1874,6 +1874,10 @@ class _Handler(BaseHTTPRequestHandler):
         fake = self.server.fake
         try:
             fake._handle(self)
+        except (BrokenPipeError, ConnectionResetError):
+            # The client gave up (timed out) before a slow answer was written: Slack would not
+            # notice either. Not a bug of the fake.
+            self.close_connection = True
         except Exception:  # a bug in the fake: answer 500 and keep the traceback for the test
             with fake._lock:
                 fake.internal_errors.append(traceback.format_exc())
