@@ -229,14 +229,6 @@ def scheduled_cycle(settings: Settings, now: datetime) -> Cycle | None:
     )
 
 
-def run_scheduled_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
-    """The cron job: the digest whose time has just come."""
-    cycle = scheduled_cycle(deps.settings, now)
-    if cycle is None:
-        return None
-    return run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
-
-
 def catch_up_missed_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
     """At start-up: a digest due in the last 12 hours but not fully posted is posted now."""
     cycle = scheduled_cycle(deps.settings, now)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -17,11 +18,41 @@ from slack_sdk import WebClient
 
 from bot import jobs
 from bot.deps import Deps
+from bot.models import Cycle
 from bot.team import refresh_team
 
 log = logging.getLogger(__name__)
 
 MEMBER_REFRESH_HOURS = 12
+RETRY_MINUTES = 10  # a digest stopped by a passing Slack failure is tried again this often
+
+
+@dataclass
+class _DigestRetry:
+    """The cycle whose digest stopped on an error that may pass (timeouts, 5xx), if any."""
+
+    cycle: Cycle | None = None
+
+
+def _digest_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
+    now = deps.now()
+    cycle = jobs.scheduled_cycle(deps.settings, now)
+    if cycle is None:
+        return
+    report = jobs.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
+    retry.cycle = cycle if report.retryable else None
+
+
+def _retry_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
+    cycle, now = retry.cycle, deps.now()
+    if cycle is None:
+        return
+    if now - cycle.ends_at > jobs.CATCH_UP_WINDOW:
+        log.error("giving up the digest for %s: still failing after 12 hours", cycle.meeting_date)
+        retry.cycle = None
+        return
+    report = jobs.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
+    retry.cycle = cycle if report.retryable else None
 
 
 def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
@@ -44,11 +75,18 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
         executors={"default": ThreadPoolExecutor(max_workers=1)},
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
     )
+    retry = _DigestRetry()
     scheduler.add_job(
-        _guarded("digest", lambda: jobs.run_scheduled_digest(deps, client, now=deps.now())),
+        _guarded("digest", lambda: _digest_job(deps, client, retry)),
         CronTrigger.from_crontab(settings.standup_digest_cron, timezone=zone),
         id="digest",
         name="Monday digest",
+    )
+    scheduler.add_job(
+        _guarded("digest-retry", lambda: _retry_job(deps, client, retry)),
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        id="digest-retry",
+        name="digest retry after a passing failure",
     )
     scheduler.add_job(
         _guarded("reminders", lambda: jobs.send_reminders(deps, client, now=deps.now())),

@@ -28,20 +28,14 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "standup_digest_message"
 # Slack allows about one message per second per channel, with short bursts.
 DEFAULT_PACE_SECONDS = 1.0
-# Errors no retry can fix: stop, say so once, leave the plan to resume after the fix.
-PERMANENT_ERRORS = {
-    "channel_not_found",
-    "not_in_channel",
-    "is_archived",
-    "invalid_auth",
-    "not_authed",
-    "account_inactive",
-    "token_revoked",
-    "missing_scope",
-    "restricted_action",
-    "team_access_not_granted",
-    "no_permission",
-    "ekm_access_denied",
+# Slack refusals that may pass on their own; anything else Slack refuses needs a person (a
+# missing channel, the bot not invited, a revoked token) and is not retried by the scheduler.
+TRANSIENT_ERRORS = {
+    "ratelimited",
+    "internal_error",
+    "fatal_error",
+    "service_unavailable",
+    "request_timeout",
 }
 
 
@@ -52,6 +46,7 @@ class PostReport:
     already_posted: int = 0
     found_after_crash: int = 0
     error: str | None = None
+    retryable: bool = False  # the error may pass on its own (no answer, 5xx): try again later
     main_ts: str | None = None
     calls: list[str] = field(default_factory=list)
 
@@ -119,11 +114,12 @@ def post_digest(
             except SLACK_FAILURES as error:
                 # Refused for good, or no answer (Slack may have it: the next run looks first).
                 code = slack_error(error)
-                report.error = (
-                    _explain(code, channel)
-                    if isinstance(error, SlackApiError)
-                    else f"Slack did not answer ({code})"
-                )
+                if isinstance(error, SlackApiError):
+                    report.error = _explain(code, channel)
+                    report.retryable = _transient(error)
+                else:
+                    report.error = f"Slack did not answer ({code})"
+                    report.retryable = True
                 log.error(
                     "digest post stopped: digest=%s seq=%s error=%s", digest_id, message.seq, code
                 )
@@ -134,6 +130,11 @@ def post_digest(
             main_ts = ts
     report.main_ts = main_ts
     return report
+
+
+def _transient(error: SlackApiError) -> bool:
+    status = getattr(error.response, "status_code", 200)
+    return status >= 500 or status == 429 or error.response.get("error") in TRANSIENT_ERRORS
 
 
 def _metadata(digest_id: int, seq: int) -> dict[str, Any]:

@@ -352,3 +352,37 @@ def test_billing_403_says_so_where_the_chart_would_be(
     sent = send_reminders(bot.deps, bot.client, now=bot.clock.current)
     assert sent == 4  # a new cycle: nobody has sent one yet
     assert send_reminders(bot.deps, bot.client, now=bot.clock.current) == 0  # once per cycle
+
+
+def test_the_scheduler_retries_a_digest_stopped_by_a_passing_failure(
+    bot: RunningBot, slack: FakeSlack
+) -> None:
+    from bot.app import SERVER_ERROR_RETRIES
+    from bot.scheduler import _digest_job, _DigestRetry, _retry_job
+
+    submit_standup(bot, "U1", {"Done": "a", "Follow-ups": "one"})
+    retry = _DigestRetry()
+    bot.clock.current = AFTER_DIGEST
+    # Slack answers 500 past slack-sdk's own retries: the digest stops, to be tried again.
+    slack.fail_next("chat.postMessage", status=500, times=SERVER_ERROR_RETRIES + 1)
+    _digest_job(bot.deps, bot.client, retry)
+    assert retry.cycle is not None and retry.cycle.meeting_date == MEETING
+    assert digest_messages(slack) == []
+    bot.clock.advance(minutes=10)
+    _retry_job(bot.deps, bot.client, retry)
+    assert retry.cycle is None
+    seqs = [m.metadata["event_payload"]["seq"] for m in digest_messages(slack) if m.metadata]
+    assert seqs and len(seqs) == len(set(seqs))
+
+
+def test_the_scheduler_does_not_retry_what_needs_a_person(
+    bot: RunningBot, slack: FakeSlack
+) -> None:
+    from bot.scheduler import _digest_job, _DigestRetry
+
+    submit_standup(bot, "U1", {"Done": "a"})
+    retry = _DigestRetry()
+    bot.clock.current = AFTER_DIGEST
+    slack.fail_next("chat.postMessage", error="not_in_channel")
+    _digest_job(bot.deps, bot.client, retry)
+    assert retry.cycle is None  # a person must /invite the bot; `digest post` then resumes
