@@ -227,6 +227,9 @@ def test_socket_mode_needs_no_signing_secret(
     assert "xapp-1-A0APP-1234-abcdef" not in outcome.out
 
 
+SLACK_API_DEFAULT = Settings.model_fields["slack_api_url"].default
+
+
 def test_slack_error_other_than_the_token_fails(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], slack: FakeSlack
 ) -> None:
@@ -236,7 +239,7 @@ def test_slack_error_other_than_the_token_fails(
 
     assert outcome.code == 1
     assert outcome.line("FAIL  Slack auth.test failed (fatal_error)").endswith(
-        fix("check the network and SLACK_API_URL (normally https://slack.com/api/)")
+        fix(f"check the network and SLACK_API_URL (normally {SLACK_API_DEFAULT})")
     )
 
 

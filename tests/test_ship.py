@@ -481,8 +481,8 @@ def test_a_token_never_reaches_the_log() -> None:
     except RuntimeError as error:
         caught = error
     lines = [
-        formatter.format(_record("posting with %s to %s", SLACK_TOKEN, "https://slack.com")),
-        formatter.format(_record(f"url=https://api.github.com/user?access_token={GITHUB_TOKEN}")),
+        formatter.format(_record("posting with %s to %s", SLACK_TOKEN, "http://127.0.0.1:9/api/")),
+        formatter.format(_record(f"url=http://127.0.0.1:9/user?access_token={GITHUB_TOKEN}")),
         formatter.format(_record("socket %s", MORE_TOKENS[0])),
         formatter.format(_record("fetch failed", exc=caught)),
     ]
