@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from bot.models import ActionsBilling, MonthlyActionsUsage
 from digests.billing import format_money
@@ -128,33 +129,9 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
         label="Net $ (paid)",
         zorder=3,
     )
-    for position, amount in zip(positions, gross, strict=True):
-        money_axis.annotate(
-            _label_money(amount),
-            (position, amount),
-            xytext=(0, 9),
-            textcoords="offset points",
-            ha="center",
-            va="bottom",
-            fontsize=11,
-            color=GROSS_COLOUR,
-            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
-            zorder=5,
-        )
-    for position, amount in zip(positions, net, strict=True):
-        if amount >= 0.005:
-            money_axis.annotate(
-                _label_money(amount),
-                (position, amount),
-                xytext=(0, 8),
-                textcoords="offset points",
-                ha="center",
-                va="bottom",
-                fontsize=11,
-                color=NET_COLOUR,
-                bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
-                zorder=5,
-            )
+    _label_amounts(money_axis, positions, gross, colour=GROSS_COLOUR, offset=9)
+    # Net is labelled only where something was paid: a row of "$0.00" would be noise.
+    _label_amounts(money_axis, positions, net, colour=NET_COLOUR, offset=8, skip_zero=True)
     money_top = max([*gross, *net, 1.0])
     # The same headroom on both axes keeps the gross line riding just above the bars.
     money_axis.set_ylim(0, money_top * 1.25)
@@ -246,6 +223,33 @@ def _short_minutes(value: float) -> str:
     if abs(value) >= 1_000:
         return f"{value / 1_000:.1f}k".replace(".0k", "k")
     return f"{value:.0f}"
+
+
+def _label_amounts(
+    axis: Any,
+    positions: Sequence[float],
+    amounts: Sequence[float],
+    *,
+    colour: str,
+    offset: int,
+    skip_zero: bool = False,
+) -> None:
+    """Dollar labels just above each point of a line."""
+    for position, amount in zip(positions, amounts, strict=True):
+        if skip_zero and amount < 0.005:
+            continue
+        axis.annotate(
+            _label_money(amount),
+            (position, amount),
+            xytext=(0, offset),
+            textcoords="offset points",
+            ha="center",
+            va="bottom",
+            fontsize=11,
+            color=colour,
+            bbox={"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"},
+            zorder=5,
+        )
 
 
 def _axis_money(value: float) -> str:
