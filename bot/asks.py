@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.models import Ask
 from bot.slack_errors import SLACK_FAILURES, slack_error
+from bot.slack_post import post_dm, update_message
 from digests.escape import escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -59,12 +60,11 @@ def send_ask_dms(client: WebClient, deps: Deps, meeting_date: date) -> int:
         assert ask.id is not None and ask.to_user_id is not None
         text, blocks = render_ask_dm(ask)
         try:
-            channel = client.conversations_open(users=[ask.to_user_id])["channel"]["id"]
-            response = client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            channel, ts = post_dm(client, ask.to_user_id, text, blocks)
         except SLACK_FAILURES as error:
             log.warning("ask DM failed: ask=%s error=%s", ask.id, slack_error(error))
             continue
-        deps.store.save_ask_dm(ask.id, channel, response["ts"])
+        deps.store.save_ask_dm(ask.id, channel, ts)
         sent += 1
     return sent
 
@@ -78,8 +78,5 @@ def set_ask_status(
         return None
     if ask.dm_channel and ask.dm_ts:
         text, blocks = render_ask_dm(ask)
-        try:
-            client.chat_update(channel=ask.dm_channel, ts=ask.dm_ts, text=text, blocks=blocks)
-        except SLACK_FAILURES as error:
-            log.warning("ask DM update failed: ask=%s error=%s", ask_id, slack_error(error))
+        update_message(client, ask.dm_channel, ask.dm_ts, text, blocks)
     return ask

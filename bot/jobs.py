@@ -23,7 +23,7 @@ from bot.cycles import cycle_at, cycle_for_meeting, previous_fire
 from bot.deps import Deps, utc_now
 from bot.models import ActionsBilling, Cycle, PlannedMessage
 from bot.slack_errors import SLACK_FAILURES, slack_error
-from bot.slack_post import PostReport, post_digest
+from bot.slack_post import PostReport, post_digest, post_dm
 from bot.team import refresh_team
 from digests.build import build_digest
 from digests.model import Digest
@@ -265,8 +265,7 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
             continue
         text, blocks = build_reminder(cycle)
         try:
-            channel = client.conversations_open(users=[member.user_id])["channel"]["id"]
-            client.chat_postMessage(channel=channel, text=text, blocks=blocks)
+            post_dm(client, member.user_id, text, blocks)
             sent += 1
         except SLACK_FAILURES as error:
             log.warning("reminder failed: user=%s error=%s", member.user_id, slack_error(error))

@@ -248,6 +248,19 @@ def _explain(code: str, channel: str) -> str:
     return fixes.get(code, f"Slack refused the message ({code})")
 
 
+def post_dm(
+    client: WebClient, user_id: str, text: str, blocks: list[dict[str, Any]] | None = None
+) -> tuple[str, str]:
+    """A direct message from the bot to one person; returns its (channel, ts).
+
+    Raises what the Slack call raised (`SLACK_FAILURES`): each caller says what failed."""
+    channel = str(client.conversations_open(users=[user_id])["channel"]["id"])
+    arguments: dict[str, Any] = {"channel": channel, "text": text}
+    if blocks:
+        arguments["blocks"] = blocks
+    return channel, str(client.chat_postMessage(**arguments)["ts"])
+
+
 def update_message(
     client: WebClient, channel: str, ts: str, text: str, blocks: list[dict[str, Any]]
 ) -> bool:

@@ -14,6 +14,7 @@ from bot.deps import Deps
 from bot.models import PersonRef
 from bot.parsing import MemberDirectory, parse_addressed_line, slack_text_to_plain
 from bot.slack_errors import SLACK_FAILURES, slack_error
+from bot.slack_post import post_dm
 from digests.escape import clip, escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -107,7 +108,6 @@ def _tell(client: WebClient, channel: str | None, user_id: str, text: str) -> No
     except SLACK_FAILURES as error:
         log.info("ephemeral failed (%s); sending a DM", slack_error(error))
     try:
-        dm = client.conversations_open(users=[user_id])["channel"]["id"]
-        client.chat_postMessage(channel=dm, text=text)
+        post_dm(client, user_id, text)
     except SLACK_FAILURES as error:
         log.warning("could not confirm a follow-up: %s", slack_error(error))

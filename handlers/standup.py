@@ -25,6 +25,7 @@ from bot.parsing import (
     split_items,
 )
 from bot.slack_errors import SLACK_FAILURES, slack_error
+from bot.slack_post import post_dm
 from bot.store import StoreError
 from bot.team import refresh_team
 from handlers.standup_view import (
@@ -310,7 +311,6 @@ def _confirm(
 ) -> None:
     text = build_confirmation(standup, follow_up_lines, ask_lines)
     try:
-        channel = client.conversations_open(users=[user_id])["channel"]["id"]
-        client.chat_postMessage(channel=channel, text=text)
+        post_dm(client, user_id, text)
     except SLACK_FAILURES as error:
         log.warning("confirmation DM failed: %s", slack_error(error))
