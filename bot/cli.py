@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.models import Cycle
 from bot.store import StoreError
 
 log = logging.getLogger("standup_bot")
@@ -112,11 +113,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "export":
         return _export(settings, args.date, args.format)
     if args.command == "digest":
-        from bot import jobs
-
         if args.digest_command == "preview":
-            return jobs.preview_command(settings, meeting_date=args.date, out=args.out)
-        return jobs.post_command(settings, meeting_date=args.date, force=args.force)
+            return _digest_preview(settings, args.date, args.out)
+        return _digest_post(settings, args.date, force=args.force)
     if args.command == "doctor":
         from bot.doctor import run_doctor
 
@@ -126,25 +125,73 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     raise UsageError(f"unknown command {args.command}")
 
 
-def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
+def _cycle_for(settings: Settings, meeting_date: date | None) -> Cycle:
+    """The meeting on `meeting_date`, else the current cycle's (the next digest)."""
     from bot.cycles import cycle_at, cycle_for_meeting
     from bot.deps import utc_now
+
+    try:
+        if meeting_date is not None:
+            return cycle_for_meeting(settings.standup_digest_cron, settings.zone, meeting_date)
+        return cycle_at(settings.standup_digest_cron, settings.zone, utc_now())
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
     from bot.export import build_export, render_export_json, render_export_markdown
     from bot.store import Store
 
-    try:
-        cycle = (
-            cycle_for_meeting(settings.standup_digest_cron, settings.zone, meeting_date)
-            if meeting_date
-            else cycle_at(settings.standup_digest_cron, settings.zone, utc_now())
-        )
-    except ValueError as error:
-        raise UsageError(str(error)) from None
+    cycle = _cycle_for(settings, meeting_date)
     with Store(settings.standup_db) as store:
         export = build_export(store, cycle)
     print(render_export_json(export) if fmt == "json" else render_export_markdown(export), end="")
     if fmt == "json":
         print()
+    return 0
+
+
+def _digest_preview(settings: Settings, meeting_date: date | None, out: Path) -> int:
+    from bot.app import create_web_client
+    from bot.jobs import gather_digest, render_digest_files, write_preview
+    from bot.runner import build_deps
+
+    cycle = _cycle_for(settings, meeting_date)
+    deps = build_deps(settings)
+    try:
+        client = create_web_client(settings) if settings.slack_bot_token else None
+        digest = gather_digest(deps, cycle, now=deps.now(), team_from=client)
+        files = render_digest_files(digest)
+    finally:
+        deps.close()
+    for path in write_preview(files, out):
+        print(path)
+    return 0
+
+
+def _digest_post(settings: Settings, meeting_date: date | None, *, force: bool) -> int:
+    from bot.app import create_web_client
+    from bot.jobs import run_digest
+    from bot.runner import build_deps
+
+    settings.require("slack_bot_token", "standup_channel")
+    cycle = _cycle_for(settings, meeting_date)
+    deps = build_deps(settings)
+    try:
+        client = create_web_client(settings)
+        report = run_digest(deps, client, now=deps.now(), cycle=cycle, force=force)
+    finally:
+        deps.close()
+    if report.error:
+        print(
+            f"standup-bot: digest for {cycle.meeting_date} stopped: {report.error}. "
+            "Fix it and run the same command again: it resumes where it stopped."
+        )
+        return 1
+    print(
+        f"digest for {cycle.meeting_date}: {report.posted} messages posted, "
+        f"{report.already_posted + report.found_after_crash} already in Slack"
+    )
     return 0
 
 

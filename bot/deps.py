@@ -27,3 +27,8 @@ class Deps:
 
     def now(self) -> datetime:
         return self.clock()
+
+    def close(self) -> None:
+        if self.github is not None:
+            self.github.close()
+        self.store.close()

@@ -12,7 +12,7 @@ import logging
 import subprocess
 import sys
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.cycles import cycle_at, cycle_for_meeting, previous_fire
-from bot.deps import Deps, utc_now
+from bot.deps import Deps
 from bot.models import ActionsBilling, Cycle, PlannedMessage
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_post import PostReport, post_digest, post_dm
@@ -293,63 +293,3 @@ def build_reminder(cycle: Cycle) -> tuple[str, list[dict[str, Any]]]:
         },
     ]
     return text, blocks
-
-
-# --- the CLI's digest commands ----------------------------------------------------------------
-
-
-def _cycle_for(settings: Settings, meeting_date: date | None, now: datetime) -> Cycle:
-    from bot.cli import UsageError
-
-    try:
-        if meeting_date is not None:
-            return cycle_for_meeting(settings.standup_digest_cron, settings.zone, meeting_date)
-        return cycle_at(settings.standup_digest_cron, settings.zone, now)
-    except ValueError as error:
-        raise UsageError(str(error)) from None
-
-
-def preview_command(settings: Settings, *, meeting_date: date | None, out: Path) -> int:
-    from bot.app import create_web_client
-    from bot.runner import build_deps
-
-    now = utc_now()
-    cycle = _cycle_for(settings, meeting_date, now)
-    deps = build_deps(settings)
-    try:
-        client = create_web_client(settings) if settings.slack_bot_token else None
-        files = render_digest_files(gather_digest(deps, cycle, now=now, team_from=client))
-    finally:
-        if deps.github is not None:
-            deps.github.close()
-        deps.store.close()
-    for path in write_preview(files, out):
-        print(path)
-    return 0
-
-
-def post_command(settings: Settings, *, meeting_date: date | None, force: bool) -> int:
-    from bot.app import create_web_client
-    from bot.runner import build_deps
-
-    settings.require("slack_bot_token", "standup_channel")
-    now = utc_now()
-    cycle = _cycle_for(settings, meeting_date, now)
-    deps = build_deps(settings)
-    try:
-        report = run_digest(deps, create_web_client(settings), now=now, cycle=cycle, force=force)
-    finally:
-        if deps.github is not None:
-            deps.github.close()
-        deps.store.close()
-    if report.error:
-        print(
-            f"standup-bot: digest for {cycle.meeting_date} stopped: {report.error}. "
-            "Fix it and run the same command again: it resumes where it stopped."
-        )
-        return 1
-    print(
-        f"digest for {cycle.meeting_date}: {report.posted} messages posted, "
-        f"{report.already_posted + report.found_after_crash} already in Slack"
-    )
-    return 0

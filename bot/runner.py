@@ -56,9 +56,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
             scheduler.shutdown(wait=False)
         if socket_handler is not None:
             socket_handler.close()  # type: ignore[no-untyped-call]
-        if deps.github is not None:
-            deps.github.close()
-        deps.store.close()
+        deps.close()
 
     web_app = create_web_app(
         None if settings.socket_mode else app, on_startup=on_startup, on_shutdown=on_shutdown
