@@ -13,7 +13,9 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.models import Member
-from bot.store import Store
+from bot.parsing import MemberDirectory
+from bot.slack_errors import SLACK_FAILURES, slack_error
+from bot.store import Store, StoreError
 
 log = logging.getLogger(__name__)
 
@@ -86,3 +88,24 @@ def refresh_team(
 def members_stale(store: Store, *, now: datetime) -> bool:
     stamp = store.get_meta(REFRESHED_KEY)
     return stamp is None or now - datetime.fromisoformat(stamp) > MAX_AGE
+
+
+def load_member_directory(
+    client: WebClient, store: Store, channel: str | None, *, now: datetime
+) -> MemberDirectory:
+    """Who names people type can refer to: the cached members, fetched once if there are none.
+
+    Without the database or Slack it is empty: names stay as typed, and saving (which needs the
+    database) says what is wrong."""
+    try:
+        members = store.get_members()
+        if not members:
+            refresh_team(client, store, channel, now=now)
+            members = store.get_members()
+    except SLACK_FAILURES as error:
+        log.warning("could not load members: %s", slack_error(error))
+        members = []
+    except StoreError as error:
+        log.error("could not read members: %s", error)
+        members = []
+    return MemberDirectory(members)

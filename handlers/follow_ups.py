@@ -12,9 +12,10 @@ from bot import asks
 from bot.cycles import cycle_at
 from bot.deps import Deps
 from bot.models import PersonRef
-from bot.parsing import MemberDirectory, parse_addressed_line, slack_text_to_plain
+from bot.parsing import parse_addressed_line, slack_text_to_plain
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_post import post_dm
+from bot.team import load_member_directory
 from digests.escape import clip, escape_mrkdwn
 
 log = logging.getLogger(__name__)
@@ -60,7 +61,9 @@ def handle_follow_up_shortcut(body: dict[str, Any], client: WebClient, deps: Dep
     user_id = body["user"]["id"]
     channel = (body.get("channel") or {}).get("id")
     message = body.get("message") or {}
-    directory = MemberDirectory(deps.store.get_members())
+    directory = load_member_directory(
+        client, deps.store, deps.settings.standup_channel, now=deps.now()
+    )
     plain = " ".join(slack_text_to_plain(message.get("text") or "", directory).split())
     if not plain:
         _tell(client, channel, user_id, "That message has no text to make a follow-up of.")

@@ -16,7 +16,7 @@ from slack_sdk import WebClient
 from bot import asks as asks_service
 from bot.cycles import cycle_at
 from bot.deps import Deps
-from bot.models import EVERYONE, AddressedLine, Ask, Member, PersonRef, Standup
+from bot.models import EVERYONE, AddressedLine, Ask, PersonRef, Standup
 from bot.parsing import (
     MemberDirectory,
     parse_addressed_items,
@@ -27,7 +27,8 @@ from bot.parsing import (
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_post import post_dm
 from bot.store import StoreError
-from bot.team import refresh_team
+from bot.team import load_member_directory, refresh_team
+from digests.escape import escape_mrkdwn
 from handlers.standup_view import (
     CALLBACK_ID,
     build_standup_view,
@@ -81,7 +82,7 @@ def handle_standup_command(ack: Ack, body: dict[str, Any], client: WebClient, de
         ack(text=_add_follow_up(client, deps, body, command.argument))
     else:
         shown = command.argument if len(command.argument) <= 40 else command.argument[:40] + "…"
-        ack(text=f"I don't know `{_inert(shown)}`. Here is what I do:\n\n{HELP}")
+        ack(text=f"I don't know `{escape_mrkdwn(shown)}`. Here is what I do:\n\n{HELP}")
 
 
 def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_id: str) -> None:
@@ -140,7 +141,9 @@ def _add_follow_up(client: WebClient, deps: Deps, body: dict[str, Any], text: st
     if len(text) > 3000:
         return f"That follow-up is {len(text):,} characters; the most is 3,000."
     user_id = body["user_id"]
-    directory = _directory(client, deps)
+    directory = load_member_directory(
+        client, deps.store, deps.settings.standup_channel, now=deps.now()
+    )
     line = parse_addressed_items(text.replace("\n", " "), directory)[0]
     now = deps.now()
     cycle = cycle_at(deps.settings.standup_digest_cron, deps.settings.zone, now)
@@ -157,10 +160,10 @@ def _add_follow_up(client: WebClient, deps: Deps, body: dict[str, Any], text: st
     except StoreError as error:
         log.error("saving a follow-up failed: %s", error)
         return "I could not save that follow-up (the database is unavailable). Try again shortly."
-    who = "you" if follow_up.owner_user_id == user_id else _inert(follow_up.owner_name)
-    note = "" if owner.resolved else f" (I couldn't match “{_inert(owner.name)}” to anyone)"
+    who = "you" if follow_up.owner_user_id == user_id else escape_mrkdwn(follow_up.owner_name)
+    note = "" if owner.resolved else f" (I couldn't match “{escape_mrkdwn(owner.name)}” to anyone)"
     return (
-        f"Added follow-up #{follow_up.id} for {who}{note}: “{_inert(follow_up.text)}”. "
+        f"Added follow-up #{follow_up.id} for {who}{note}: “{escape_mrkdwn(follow_up.text)}”. "
         f"It shows in the {cycle.meeting_date:%A %B %-d} digest."
     )
 
@@ -181,7 +184,9 @@ def handle_standup_submission(
     now = deps.now()
     # A submission belongs to the first digest due after it was sent, not when the modal opened.
     cycle = cycle_at(deps.settings.standup_digest_cron, deps.settings.zone, now)
-    directory = _directory(client, deps)
+    directory = load_member_directory(
+        client, deps.store, deps.settings.standup_channel, now=deps.now()
+    )
     me = directory.by_id(user["id"])
     user_name = me.label if me else (user.get("name") or user.get("username") or user["id"])
     ask_lines = parse_addressed_items(form.asks, directory)
@@ -241,27 +246,6 @@ def _self_ref(directory: MemberDirectory, user_id: str, fallback: str) -> Person
     return PersonRef(user_id=user_id, name=member.label if member else fallback)
 
 
-def _directory(client: WebClient, deps: Deps) -> MemberDirectory:
-    """Who names in a standup can refer to. Without the database or Slack it is empty: names
-    stay as typed, and saving (which needs the database) says what is wrong."""
-    try:
-        members: list[Member] = deps.store.get_members()
-        if not members:
-            refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now())
-            members = deps.store.get_members()
-    except SLACK_FAILURES as error:
-        log.warning("could not load members: %s", slack_error(error))
-        members = []
-    except StoreError as error:
-        log.error("could not read members: %s", error)
-        members = []
-    return MemberDirectory(members)
-
-
-def _inert(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def build_confirmation(
     standup: Standup, follow_up_lines: list[AddressedLine], ask_lines: list[AddressedLine]
 ) -> str:
@@ -279,7 +263,7 @@ def build_confirmation(
     ]
     if standup.asks:
         names = sorted({a.to_name for a in standup.asks})
-        lines.append(f"Asks go to: {_inert(', '.join(names))}.")
+        lines.append(f"Asks go to: {escape_mrkdwn(', '.join(names))}.")
     unknown = sorted(
         {
             line.person.name
@@ -290,7 +274,7 @@ def build_confirmation(
     if unknown:
         lines.append(
             ":warning: I couldn't match "
-            + ", ".join(f"“{_inert(name)}”" for name in unknown)
+            + ", ".join(f"“{escape_mrkdwn(name)}”" for name in unknown)
             + " to anyone in the workspace, so they stay as text. Use `@handle` or their "
             "Slack display name to reach them."
         )
