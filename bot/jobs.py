@@ -21,9 +21,10 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.cycles import cycle_at, cycle_for_meeting, previous_fire
 from bot.deps import Deps
-from bot.models import ActionsBilling, Cycle, PlannedMessage
+from bot.models import ActionsBilling, Cycle, Member, PlannedMessage
 from bot.slack_errors import SLACK_FAILURES, slack_error
 from bot.slack_post import PostReport, post_digest, post_dm
+from bot.store import Store
 from bot.team import refresh_team
 from digests.build import build_digest
 from digests.model import Digest
@@ -54,12 +55,7 @@ def gather_digest(
     from digests.pr_refs import unique_refs
 
     settings, store = deps.settings, deps.store
-    team = store.get_team()
-    if team_from is not None:
-        try:
-            team = refresh_team(team_from, store, settings.standup_channel, now=now)
-        except SLACK_FAILURES as error:
-            log.warning("member refresh failed, using the cached team: %s", slack_error(error))
+    team = current_team(team_from, store, settings.standup_channel, now=now)
     standups = store.get_standups(cycle.meeting_date)
     open_follow_ups = [
         f
@@ -102,6 +98,18 @@ def gather_digest(
         github_problem=github_problem,
         now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
     )
+
+
+def current_team(
+    client: WebClient | None, store: Store, channel: str | None, *, now: datetime
+) -> list[Member]:
+    """The team refreshed from Slack (before a digest or reminders), else the cached one."""
+    if client is not None:
+        try:
+            return refresh_team(client, store, channel, now=now)
+        except SLACK_FAILURES as error:
+            log.warning("member refresh failed, using the cached team: %s", slack_error(error))
+    return store.get_team()
 
 
 def render_digest_files(digest: Digest, *, chart_in_child: bool = False) -> DigestFiles:
@@ -251,11 +259,7 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
     """DM each team member who has no standup in the current cycle (once per cycle)."""
     settings, store = deps.settings, deps.store
     cycle = cycle_at(settings.standup_digest_cron, settings.zone, now)
-    try:
-        team = refresh_team(client, store, settings.standup_channel, now=now)
-    except SLACK_FAILURES as error:
-        log.warning("member refresh failed, using the cached team: %s", slack_error(error))
-        team = store.get_team()
+    team = current_team(client, store, settings.standup_channel, now=now)
     submitted = store.get_submitted_user_ids(cycle.meeting_date)
     sent = 0
     for member in team:
