@@ -25,7 +25,7 @@ WORKDIR /src
 COPY pyproject.toml uv.lock ./
 RUN uv sync --frozen --no-dev --no-install-project
 # Then the project, installed as a wheel (not editable) so /src is not needed at run time.
-COPY README.md ./
+COPY README.md manifest.yaml ./
 COPY bot ./bot
 COPY handlers ./handlers
 COPY digests ./digests

@@ -39,11 +39,11 @@ import httpx
 from benchmarks.github_requests import REPOS, naive_billing, naive_board
 from benchmarks.github_requests import seed as seed_github
 from bot.config import Settings, load_settings
-from bot.cycles import cycle_for_meeting
 from bot.deps import Deps
 from bot.github import GitHubClient
-from bot.models import Ask, Cycle, Member, PersonRef, Standup
 from bot.store import Store
+from digests.cycles import cycle_for_meeting
+from digests.models import Ask, Cycle, Member, Person, Standup
 from digests.pr_refs import unique_refs
 from tests.fakes.github import FakeGitHub
 
@@ -141,8 +141,8 @@ def seed_team(
             blocked=blocked,
             asks=(ask,),
         )
-        owner = PersonRef(user_id=colleague.user_id, name=colleague.display_name)
-        raised: list[tuple[PersonRef | None, str]] = [
+        owner = Person(user_id=colleague.user_id, name=colleague.display_name)
+        raised: list[tuple[Person | None, str]] = [
             (owner, f"Write up the decision on item {number} and share it")
             for number in range(index, follow_ups, people)
         ]
@@ -166,7 +166,7 @@ def settings_for(github: FakeGitHub, db: Path, **extra: str) -> Settings:
 
 
 def meeting_cycle(settings: Settings) -> Cycle:
-    return cycle_for_meeting(settings.standup_digest_cron, settings.zone, MEETING)
+    return cycle_for_meeting(settings.digest_schedule, MEETING)
 
 
 @dataclass
@@ -233,19 +233,19 @@ class StageClock:
 
 @contextmanager
 def stage_clock(github: GitHubClient) -> Iterator[StageClock]:
-    import bot.jobs
-    import digests.blocks
-    import digests.chart
-    import digests.markdown
+    import bot.services.digest
+    import digests.render.blocks
+    import digests.render.chart
+    import digests.render.markdown
 
     clock = StageClock()
     clock.wrap(github, "fetch_pull_requests", "github: PR lookups")
     clock.wrap(github, "fetch_board_pull_requests", "github: PR board")
     clock.wrap(github, "fetch_actions_billing", "github: billing")
-    clock.wrap(bot.jobs, "build_digest", "build_digest")
-    clock.wrap(digests.blocks, "render_digest_messages", "render: Block Kit")
-    clock.wrap(digests.markdown, "render_markdown", "render: Markdown")
-    clock.wrap(digests.chart, "render_billing_chart", "render: chart")
+    clock.wrap(bot.services.digest, "build_digest", "build_digest")
+    clock.wrap(digests.render.blocks, "render_digest_messages", "render: Block Kit")
+    clock.wrap(digests.render.markdown, "render_markdown", "render: Markdown")
+    clock.wrap(digests.render.chart, "render_billing_chart", "render: chart")
     try:
         yield clock
     finally:
@@ -254,7 +254,7 @@ def stage_clock(github: GitHubClient) -> Iterator[StageClock]:
 
 def build_once(deps: Deps, cycle: Cycle, now: datetime, github: FakeGitHub) -> dict[str, Any]:
     """One gather + render on the real path; stage seconds and the GitHub requests it made."""
-    from bot.jobs import gather_digest, render_digest_files
+    from bot.services.digest import gather_digest, render_digest_files
 
     assert deps.github is not None
     github.clear_requests()

@@ -25,7 +25,8 @@ import httpx
 
 from bot.config import load_settings
 from bot.github import GitHubClient
-from bot.models import PullRequestRef, UsageItem
+from bot.services.billing import fetch_actions_billing
+from digests.models import PullRequestRef, UsageItem
 from digests.pr_refs import unique_refs
 from tests.fakes.github import FakeGitHub, MemoryHttpCache, usage_items
 
@@ -158,7 +159,7 @@ def run() -> tuple[list[Row], dict[str, object]]:
             for label in ("billing, first fetch", "billing, second fetch"):
                 fake.clear_requests()
                 started = time.perf_counter()
-                billing = client.fetch_actions_billing("acme", today=TODAY)
+                billing = fetch_actions_billing(client, "acme", today=TODAY)
                 ours_ms = (time.perf_counter() - started) * 1000
                 ours = (fake.count(), fake.count(status=304))
                 fake.clear_requests()

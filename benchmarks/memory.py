@@ -4,7 +4,7 @@ Run: `uv run python -m benchmarks.memory [--json]`.
 
 The parent starts FakeGitHub and seeds a database (benchmarks.digest_build); each child process
 gets its own copy of that database, builds its deps the way `standup-bot digest preview` does
-(`bot.runner.build_deps`: the real Store and GitHubClient), runs `gather_digest` and
+(`bot.runtime.serve.build_deps`: the real Store and GitHubClient), runs `gather_digest` and
 `render_digest_files` once, and reports its own peak resident set (`ru_maxrss`) with its RSS at
 start and after the imports. A fresh process is the cold case: every import (matplotlib for the
 chart) is paid inside the figures, as in a `digest post` run or a server's first digest.
@@ -45,13 +45,13 @@ def child() -> dict[str, Any]:
     rss_start = _rss_mb()
     from benchmarks.digest_build import MEETING
     from bot.config import load_settings
-    from bot.cycles import cycle_for_meeting
-    from bot.jobs import gather_digest, render_digest_files
-    from bot.runner import build_deps
+    from bot.deps import build_deps
+    from bot.services.digest import gather_digest, render_digest_files
+    from digests.cycles import cycle_for_meeting
 
     rss_imports = _rss_mb()
     settings = load_settings(env_file=None)
-    cycle = cycle_for_meeting(settings.standup_digest_cron, settings.zone, MEETING)
+    cycle = cycle_for_meeting(settings.digest_schedule, MEETING)
     now = cycle.ends_at
     deps = build_deps(settings)
     try:
@@ -96,7 +96,7 @@ def serve_after_digest(people: int = 200) -> dict[str, Any]:
     from benchmarks.digest_build import CHANNEL, seed_team, team_members
     from benchmarks.github_requests import REPOS
     from bot.config import load_settings
-    from bot.jobs import scheduled_cycle
+    from bot.services.digest import scheduled_cycle
     from bot.store import Store
     from tests.fakes.github import FakeGitHub, usage_items
     from tests.fakes.slack import FakeSlack

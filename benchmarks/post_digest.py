@@ -21,10 +21,10 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.digest_build import CHANNEL, digest_world, settings_for, team_members
-from bot.app import create_web_client
 from bot.deps import Deps
 from bot.github import GitHubClient
-from bot.jobs import run_digest
+from bot.services.digest import run_digest
+from bot.slack.client import create_web_client
 from bot.store import Store
 from tests.fakes.slack import UPLOAD, FakeSlack
 

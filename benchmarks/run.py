@@ -59,8 +59,10 @@ STARTUP_BUDGET_S = 1.0
 IDLE_RSS_BUDGET_MB = 100.0
 BUILD_BUDGET_S = 2.0
 WARM_MODULES = (
-    "bot.cli, bot.runner, bot.server, bot.scheduler, bot.jobs, bot.github, handlers, "
-    "digests.blocks, digests.markdown, digests.chart, benchmarks.bare_bolt_app, uvicorn, "
+    "bot.ops.cli, bot.runtime.serve, bot.runtime.http, bot.runtime.scheduler, "
+    "bot.services.digest, bot.github, handlers, "
+    "digests.render.blocks, digests.render.markdown, digests.render.chart, "
+    "benchmarks.bare_bolt_app, uvicorn, "
     "uvicorn.loops.auto, uvicorn.protocols.http.auto, uvicorn.lifespan.on, "
     "matplotlib.figure, matplotlib.backends.backend_agg, matplotlib.patches, matplotlib.ticker"
 )

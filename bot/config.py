@@ -1,4 +1,4 @@
-"""Settings from the environment and a `.env` file (names and defaults: INTERFACE.md).
+"""Settings from the environment and a `.env` file (names and defaults: README, "Configuration").
 
 Nothing is built at import time: `load_settings(environ)` builds a `Settings`, and every
 problem comes back as a `ConfigError` whose message is one line naming the variable.
@@ -9,13 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
 
-REPO_PATTERN = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$")
+from digests.models import GITHUB_LOGIN, GITHUB_REPO
+
+if TYPE_CHECKING:
+    from bot.schedule import CronSchedule
+
+REPO_PATTERN = re.compile(rf"^{GITHUB_LOGIN}/{GITHUB_REPO}$")
 
 
 class ConfigError(Exception):
@@ -149,6 +154,18 @@ class Settings(BaseSettings):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.standup_timezone)
+
+    @property
+    def digest_schedule(self) -> CronSchedule:
+        from bot.schedule import CronSchedule
+
+        return CronSchedule(self.standup_digest_cron, self.zone)
+
+    @property
+    def reminder_schedule(self) -> CronSchedule:
+        from bot.schedule import CronSchedule
+
+        return CronSchedule(self.standup_reminder_cron, self.zone)
 
     @property
     def socket_mode(self) -> bool:

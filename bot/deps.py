@@ -11,7 +11,7 @@ from bot.config import Settings
 from bot.store import Store
 
 if TYPE_CHECKING:
-    from bot.github import GitHubClient
+    from bot.github.client import GitHubClient
 
 
 def utc_now() -> datetime:
@@ -32,3 +32,14 @@ class Deps:
         if self.github is not None:
             self.github.close()
         self.store.close()
+
+
+def build_deps(settings: Settings) -> Deps:
+    """The store and (with a token) the GitHub client, as `serve` and the CLI use them."""
+    store = Store(settings.standup_db)
+    github = None
+    if settings.github_token is not None:
+        from bot.github.client import GitHubClient
+
+        github = GitHubClient(settings, cache=store)
+    return Deps(settings=settings, store=store, github=github)

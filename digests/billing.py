@@ -16,7 +16,14 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 
-from bot.models import BillingComparison, MonthlyActionsUsage, UsageItem
+from digests.models import (
+    ActionsBilling,
+    BillingComparison,
+    BillingUsage,
+    Fetched,
+    MonthlyActionsUsage,
+    UsageItem,
+)
 
 ACTIONS_PRODUCT = "actions"
 MINUTE_UNITS = frozenset({"minutes", "minute"})
@@ -55,6 +62,27 @@ def build_monthly_usage(
         totals[key].build(key, complete=key != current) if key in totals else _empty(key, current)
         for key in keys
     ]
+
+
+def build_actions_billing(usage: Fetched[BillingUsage], *, today: date) -> ActionsBilling:
+    """The org's Actions minutes and dollars for the months GitHub answered, oldest first, with
+    the peak-vs-latest comparison; a problem fetching (some of) it stays attached."""
+    fetched = set(usage.data.months)
+    months: list[MonthlyActionsUsage] = []
+    if fetched:
+        first_year, first_month = min(fetched)
+        span = (today.year - first_year) * 12 + today.month - first_month + 1
+        months = [
+            month
+            for month in build_monthly_usage(usage.data.items, today=today, months=span)
+            if (month.year, month.month) in fetched
+        ]
+    return ActionsBilling(
+        org=usage.data.org,
+        months=tuple(months),
+        comparison=build_billing_comparison(months),
+        problem=usage.problem,
+    )
 
 
 def build_billing_comparison(months: Sequence[MonthlyActionsUsage]) -> BillingComparison | None:

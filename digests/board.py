@@ -16,8 +16,7 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
-from bot.models import Cycle, Member, PullRequest
-from digests.model import MergedBy, Person, PrBoard, RepoBoard
+from digests.models import Cycle, Member, MergedBy, Person, PrBoard, PullRequest, RepoBoard
 
 UNKNOWN_AUTHOR = "unknown"
 

@@ -9,33 +9,30 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
-from bot.models import EVERYONE as EVERYONE_NAME
-from bot.models import (
+from digests.board import build_pr_board
+from digests.models import EVERYONE as EVERYONE_NAME
+from digests.models import (
     ActionsBilling,
     Ask,
-    Cycle,
-    Fetched,
-    FollowUp,
-    Member,
-    PullRequest,
-    PullRequestLookup,
-    PullRequestRef,
-    Standup,
-)
-from digests.board import build_pr_board
-from digests.model import (
     AskGroup,
     AskLine,
     Blocker,
     ClosedFollowUp,
+    Cycle,
     DataProblem,
     Digest,
+    Fetched,
+    FollowUp,
     Item,
+    Member,
     OpenFollowUp,
     Person,
     PersonNotes,
-    PullRequestInfo,
+    PullRequest,
+    PullRequestLookup,
+    PullRequestRef,
     Segment,
+    Standup,
 )
 from digests.pr_refs import find_pr_refs
 
@@ -184,12 +181,12 @@ class _ItemBuilder:
             if lookups is not None
             else {}
         )
-        self._infos: dict[str, PullRequestInfo] = {}
+        self._infos: dict[str, PullRequestLookup] = {}
         self.any_refs = False
 
     def item(self, text: str) -> Item:
         segments: list[Segment] = []
-        infos: dict[str, PullRequestInfo] = {}
+        infos: dict[str, PullRequestLookup] = {}
         position = 0
         for (start, end), ref in find_pr_refs(text, repos=self._repos):
             if start > position:
@@ -204,21 +201,21 @@ class _ItemBuilder:
         self.any_refs = self.any_refs or bool(infos)
         return Item(text=text, segments=tuple(segments), pull_requests=tuple(infos.values()))
 
-    def info(self, ref: PullRequestRef) -> PullRequestInfo:
+    def info(self, ref: PullRequestRef) -> PullRequestLookup:
         known = self._infos.get(ref.key)
         if known is None:
             known = self._infos[ref.key] = self._resolve(ref)
         return known
 
-    def _resolve(self, ref: PullRequestRef) -> PullRequestInfo:
+    def _resolve(self, ref: PullRequestRef) -> PullRequestLookup:
         if self._lookups is None:
-            return PullRequestInfo(ref=ref)
+            return PullRequestLookup(ref=ref)
         lookup = self._by_key.get(ref.key.casefold())
         if lookup is None:
-            return PullRequestInfo(ref=ref, problem=self._lookups.problem or NOT_RETURNED)
+            return PullRequestLookup(ref=ref, problem=self._lookups.problem or NOT_RETURNED)
         if lookup.pull_request is None:
-            return PullRequestInfo(ref=ref, problem=lookup.problem or "not found")
-        return PullRequestInfo(ref=ref, pull_request=lookup.pull_request)
+            return PullRequestLookup(ref=ref, problem=lookup.problem or "not found")
+        return PullRequestLookup(ref=ref, pull_request=lookup.pull_request)
 
 
 def _latest_per_person(standups: Iterable[Standup]) -> list[Standup]:
@@ -234,7 +231,7 @@ def _person_notes(standup: Standup, people: _People, items: _ItemBuilder) -> Per
     done = tuple(items.item(line) for line in _lines(standup.done))
     next_ = tuple(items.item(line) for line in _lines(standup.next))
     blocked = tuple(items.item(line) for line in _lines(standup.blocked))
-    pull_requests: dict[str, PullRequestInfo] = {}
+    pull_requests: dict[str, PullRequestLookup] = {}
     for item in (*done, *next_, *blocked):
         for info in item.pull_requests:
             pull_requests.setdefault(info.ref.key, info)

@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from bot.models import PullRequestRef
+from digests.models import GITHUB_LOGIN, GITHUB_REPO, PullRequestRef
 
 MAX_NUMBER = 2**31 - 1  # GraphQL Int
-OWNER = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})"
-REPO = r"[A-Za-z0-9._-]{1,100}"
+OWNER = GITHUB_LOGIN
+REPO = GITHUB_REPO
 NUMBER = r"[1-9][0-9]{0,9}"
 RANKING_WORDS = ("priority", "priorities", "goal", "goals", "focus")
 

@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
-from bot.models import (
+from digests.billing import build_billing_comparison, build_monthly_usage
+from digests.models import (
     ActionsBilling,
     Ask,
     Cycle,
@@ -27,7 +28,6 @@ from bot.models import (
     Standup,
     UsageItem,
 )
-from digests.billing import build_billing_comparison, build_monthly_usage
 from digests.pr_refs import unique_refs
 
 MEETING_WEEKDAY = 0  # Monday

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Member
 from bot.store import Store
+from digests.models import Member
 from tests.fakes.slack import FakeSlack
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; the next digest is Mon Nov 30

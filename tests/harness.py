@@ -19,10 +19,10 @@ from typing import Any
 import httpx
 import uvicorn
 
-from bot.app import create_app
 from bot.config import Settings, load_settings
 from bot.deps import Deps
-from bot.server import create_web_app
+from bot.runtime.app import create_app
+from bot.runtime.http import create_web_app
 from bot.store import Store
 from tests.conftest import NOW
 from tests.fakes.slack import FakeSlack

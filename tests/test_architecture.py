@@ -1,4 +1,6 @@
-"""Conventions the code keeps: imports run one way, and the ETag cache lives in SQLite."""
+"""The layout's rules, folder by folder: imports run one way (`handlers → bot → digests`), the
+pure core imports no I/O, only the composition root imports `handlers`, only the store runs SQL.
+And the ETag cache lives in SQLite."""
 
 from __future__ import annotations
 
@@ -6,48 +8,120 @@ import ast
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import pytest
+
 from bot.config import load_settings
 from bot.github import GitHubClient
-from bot.models import UsageItem
+from bot.services.billing import fetch_actions_billing
 from bot.store import Store
+from digests.models import UsageItem
 from tests.fakes.github import FakeGitHub
 
 ROOT = Path(__file__).resolve().parent.parent
-# The composition roots wire handlers into the app; every other bot module is a service.
-COMPOSITION_ROOTS = {"bot/app.py", "bot/cli.py", "bot/runner.py"}
+OURS = ("bot", "handlers", "digests", "tests")
+IO_PACKAGES = (
+    "slack_sdk",
+    "slack_bolt",
+    "httpx",
+    "sqlite3",
+    "sqlite_utils",
+    "apscheduler",
+    "starlette",
+    "uvicorn",
+)
 
 
-def imported_packages(path: Path) -> set[str]:
-    tree = ast.parse(path.read_text(), filename=str(path))
+def modules(folder: str) -> list[Path]:
+    return sorted((ROOT / folder).rglob("*.py"))
+
+
+def imported(path: Path) -> set[str]:
+    """Every module `path` imports, at the top or inside a function."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     names: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             names.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
             names.add(node.module)
+            names.update(f"{node.module}.{alias.name}" for alias in node.names)
     return names
 
 
-def ours(names: set[str]) -> set[str]:
-    return {n for n in names if n.split(".")[0] in {"bot", "handlers", "digests", "tests"}}
+def starts(name: str, *prefixes: str) -> bool:
+    return any(name == p or name.startswith(p + ".") for p in prefixes)
 
 
-def test_models_import_nothing_of_ours() -> None:
-    assert ours(imported_packages(ROOT / "bot" / "models.py")) == set()
+def rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
 
 
-def test_digests_import_only_models_and_each_other() -> None:
-    for path in sorted((ROOT / "digests").glob("*.py")):
-        for name in ours(imported_packages(path)):
-            assert name == "bot.models" or name.startswith("digests"), f"{path.name}: {name}"
+def test_the_folders_exist_as_the_architecture_describes() -> None:
+    for folder in (
+        "digests/render",
+        "bot/slack",
+        "bot/github",
+        "bot/store",
+        "bot/services",
+        "bot/runtime",
+        "bot/ops",
+    ):
+        assert (ROOT / folder / "__init__.py").is_file(), folder
+    top_level = {path.name for path in (ROOT / "bot").glob("*.py")}
+    assert top_level == {"__init__.py", "config.py", "deps.py", "schedule.py"}
 
 
-def test_services_never_import_handlers_or_tests() -> None:
-    for path in sorted((ROOT / "bot").glob("*.py")):
-        if str(path.relative_to(ROOT)) in COMPOSITION_ROOTS:
-            continue
-        for name in ours(imported_packages(path)):
-            assert not name.startswith(("handlers", "tests")), f"{path.name}: {name}"
+@pytest.mark.parametrize("path", modules("digests"), ids=rel)
+def test_the_pure_core_imports_no_io_and_nothing_above_it(path: Path) -> None:
+    for name in imported(path):
+        assert not starts(name, "bot", "handlers", "tests", *IO_PACKAGES), f"{rel(path)}: {name}"
+
+
+def test_the_vocabulary_imports_nothing_of_ours() -> None:
+    path = ROOT / "digests" / "models.py"
+    assert not [n for n in imported(path) if starts(n, *OURS)]
+
+
+@pytest.mark.parametrize("path", modules("bot") + modules("handlers"), ids=rel)
+def test_only_the_composition_root_imports_handlers(path: Path) -> None:
+    if rel(path).startswith(("bot/runtime/", "handlers/")):
+        return
+    assert not [n for n in imported(path) if starts(n, "handlers")], rel(path)
+
+
+@pytest.mark.parametrize("path", modules("bot") + modules("handlers") + modules("digests"), ids=rel)
+def test_only_the_store_runs_sql(path: Path) -> None:
+    if rel(path).startswith("bot/store/"):
+        return
+    assert not [n for n in imported(path) if starts(n, "sqlite3", "sqlite_utils")], rel(path)
+
+
+EDGES = ("bot/slack/", "bot/github/", "bot/store/")
+
+
+@pytest.mark.parametrize("path", modules("bot"), ids=rel)
+def test_edges_and_services_never_import_upwards(path: Path) -> None:
+    name = rel(path)
+    if name.startswith(EDGES):
+        forbidden: tuple[str, ...] = ("bot.services", "bot.runtime", "bot.ops", "handlers")
+    elif name.startswith("bot/services/"):
+        forbidden = ("bot.runtime", "bot.ops", "handlers")
+    elif name in ("bot/config.py", "bot/deps.py", "bot/schedule.py"):
+        forbidden = ("bot.slack", "bot.services", "bot.runtime", "bot.ops", "handlers")
+    else:
+        return
+    assert not [n for n in imported(path) if starts(n, *forbidden)], name
+
+
+@pytest.mark.parametrize("path", modules("handlers"), ids=rel)
+def test_handlers_call_services_not_the_edges(path: Path) -> None:
+    edges = ("bot.slack", "bot.github", "bot.store", "bot.runtime", "bot.ops")
+    assert not [n for n in imported(path) if starts(n, *edges)], rel(path)
+
+
+@pytest.mark.parametrize("path", modules("bot") + modules("handlers") + modules("digests"), ids=rel)
+def test_nothing_ships_that_imports_the_tests(path: Path) -> None:
+    assert not [n for n in imported(path) if starts(n, "tests", "benchmarks")], rel(path)
 
 
 def test_the_store_is_the_github_clients_etag_cache(tmp_path: Path) -> None:
@@ -76,10 +150,10 @@ def test_the_store_is_the_github_clients_etag_cache(tmp_path: Path) -> None:
         )
         today = date(2026, 11, 20)
         with GitHubClient(settings, cache=store) as client:
-            first = client.fetch_actions_billing("acme", today=today)
+            first = fetch_actions_billing(client, "acme", today=today)
         github.clear_requests()
         # A new process (a new client) with the same database: unchanged months are 304s.
         with GitHubClient(settings, cache=store) as client:
-            second = client.fetch_actions_billing("acme", today=today)
+            second = fetch_actions_billing(client, "acme", today=today)
         assert first.data == second.data and second.problem is None
         assert [r.status for r in github.requests] == [304] * 7

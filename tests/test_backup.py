@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
 from bot.config import Settings
-from bot.models import Standup
+from bot.ops.cli import main
 from bot.store import Store
+from digests.models import Standup
 
 MEETING = date(2026, 11, 30)
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)

@@ -6,12 +6,12 @@ from datetime import date
 
 import pytest
 
-from bot.models import MonthlyActionsUsage, UsageItem
 from digests.billing import (
     build_billing_comparison,
     build_monthly_usage,
     format_money,
 )
+from digests.models import MonthlyActionsUsage, UsageItem
 
 
 def item(

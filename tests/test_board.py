@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
-from bot.models import Cycle, Member, PullRequest
 from digests.board import build_pr_board
-from digests.model import Person
+from digests.models import Cycle, Member, Person, PullRequest
 
 ENDS = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 CYCLE = Cycle(meeting_date=date(2026, 11, 30), starts_at=ENDS - timedelta(days=7), ends_at=ENDS)

@@ -16,16 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import (
+from digests.build import build_digest
+from digests.escape import WORD_JOINER
+from digests.models import (
     ActionsBilling,
     BillingComparison,
+    Digest,
     Fetched,
     Member,
     PlannedMessage,
     PullRequest,
     PullRequestLookup,
 )
-from digests.blocks import (
+from digests.render.blocks import (
     DONE_REACTION_HINT,
     MAX_BLOCKS_PER_MESSAGE,
     MAX_CONTEXT_TEXT,
@@ -36,9 +39,6 @@ from digests.blocks import (
     render_digest_messages,
     render_follow_up_message,
 )
-from digests.build import build_digest
-from digests.escape import WORD_JOINER
-from digests.model import Digest
 from digests.sample import build_sample_inputs
 from tests.test_digest_build import (
     NOW,
@@ -482,13 +482,13 @@ def test_digests_import_no_slack_http_database_scheduler_or_matplotlib() -> None
     assert result.stdout.strip() == ""
 
 
-@pytest.mark.parametrize("module", ["digests.blocks", "digests.build"])
+@pytest.mark.parametrize("module", ["digests.render.blocks", "digests.build"])
 def test_rendering_messages_does_not_import_matplotlib(module: str) -> None:
     code = (
         "import sys\n"
         "from datetime import datetime, UTC\n"
         f"import {module}\n"
-        "from digests.blocks import render_digest_messages\n"
+        "from digests.render.blocks import render_digest_messages\n"
         "from digests.build import build_digest\n"
         "from digests.sample import build_sample_inputs\n"
         "messages = render_digest_messages("

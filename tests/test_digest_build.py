@@ -12,21 +12,22 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.models import (
+from digests.build import build_digest, zone_label
+from digests.models import (
     ActionsBilling,
     Ask,
     Cycle,
+    DataProblem,
     Fetched,
     FollowUp,
     Member,
     MonthlyActionsUsage,
+    Person,
     PullRequest,
     PullRequestLookup,
     PullRequestRef,
     Standup,
 )
-from digests.build import build_digest, zone_label
-from digests.model import DataProblem, Person
 
 MEETING = date(2026, 11, 30)
 ENDS = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

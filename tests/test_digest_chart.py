@@ -10,9 +10,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.models import ActionsBilling, MonthlyActionsUsage
 from digests.build import build_digest
-from digests.chart import (
+from digests.models import ActionsBilling, MonthlyActionsUsage
+from digests.render.chart import (
     HEIGHT_PX,
     WIDTH_PX,
     billing_alt_text,
@@ -106,7 +106,7 @@ def test_alt_text_gives_the_figures_in_words() -> None:
 
 
 def test_importing_the_chart_module_does_not_import_matplotlib() -> None:
-    code = "import sys, digests.chart\nprint('matplotlib' in sys.modules)\n"
+    code = "import sys, digests.render.chart\nprint('matplotlib' in sys.modules)\n"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )

@@ -11,12 +11,12 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
-from bot.cycles import cycle_for_meeting
 from bot.github import GitHubClient
-from bot.jobs import catch_up_missed_digest, run_digest
-from bot.models import UsageItem
-from bot.slack_post import METADATA_EVENT, PostReport
+from bot.ops.cli import main
+from bot.services.digest import catch_up_missed_digest, run_digest
+from bot.slack.post import METADATA_EVENT, PostReport
+from digests.cycles import cycle_for_meeting
+from digests.models import UsageItem
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
@@ -109,7 +109,7 @@ def digest_messages(slack: FakeSlack) -> list[FakeMessage]:
 
 def post(bot: RunningBot, *, force: bool = False, at: datetime = AFTER_DIGEST) -> PostReport:
     bot.clock.current = at
-    cycle = cycle_for_meeting(bot.settings.standup_digest_cron, bot.settings.zone, MEETING)
+    cycle = cycle_for_meeting(bot.settings.digest_schedule, MEETING)
     return run_digest(bot.deps, bot.client, now=at, cycle=cycle, force=force, pace_seconds=0)
 
 
@@ -282,7 +282,7 @@ def test_catch_up_after_a_restart_posts_a_missed_digest_once(
     assert catch_up_missed_digest(bot.deps, bot.client, now=two_hours_late) is None
     roots = [m for m in slack.messages(CHANNEL) if m.user == slack.bot_user_id]
     assert len(roots) == 1
-    # The server draws the chart in a child process (`python -m digests.chart`).
+    # The server draws the chart in a child process (`python -m digests.render.chart`).
     [chart] = slack.uploaded_files
     assert chart.completed and chart.content is not None and chart.content[:4] == b"\x89PNG"
 
@@ -346,7 +346,7 @@ def test_billing_403_says_so_where_the_chart_would_be(
     assert "owner" in text and "billing" in text.lower()
     assert slack.uploaded_files == []
     # The reminder DMs leave out whoever has sent a standup.
-    from bot.jobs import send_reminders
+    from bot.services.reminders import send_reminders
 
     bot.clock.current = AFTER_DIGEST + timedelta(days=4)
     sent = send_reminders(bot.deps, bot.client, now=bot.clock.current)
@@ -357,8 +357,8 @@ def test_billing_403_says_so_where_the_chart_would_be(
 def test_the_scheduler_retries_a_digest_stopped_by_a_passing_failure(
     bot: RunningBot, slack: FakeSlack
 ) -> None:
-    from bot.app import SERVER_ERROR_RETRIES
-    from bot.scheduler import _digest_job, _DigestRetry, _retry_job
+    from bot.runtime.scheduler import _digest_job, _DigestRetry, _retry_job
+    from bot.slack.client import SERVER_ERROR_RETRIES
 
     submit_standup(bot, "U1", {"Done": "a", "Follow-ups": "one"})
     retry = _DigestRetry()
@@ -378,7 +378,7 @@ def test_the_scheduler_retries_a_digest_stopped_by_a_passing_failure(
 def test_the_scheduler_does_not_retry_what_needs_a_person(
     bot: RunningBot, slack: FakeSlack
 ) -> None:
-    from bot.scheduler import _digest_job, _DigestRetry
+    from bot.runtime.scheduler import _digest_job, _DigestRetry
 
     submit_standup(bot, "U1", {"Done": "a"})
     retry = _DigestRetry()

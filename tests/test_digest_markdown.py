@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 from jinja2 import UndefinedError
 
-from bot.models import ActionsBilling, Fetched
-from digests import markdown
 from digests.build import build_digest
-from digests.markdown import escape_markdown, render_markdown
+from digests.models import ActionsBilling, Fetched
+from digests.render import markdown
+from digests.render.markdown import escape_markdown, render_markdown
 from digests.sample import build_sample_inputs
 from tests.test_digest_blocks import evil_digest
 from tests.test_digest_build import inputs, standup

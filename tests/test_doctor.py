@@ -10,9 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot import doctor
-from bot.cli import main
 from bot.config import Settings
+from bot.ops import doctor
+from bot.ops.cli import main
+from bot.slack.manifest import bot_scopes
 from tests.fakes.github import FakeGitHub, usage_items
 from tests.fakes.slack import DEFAULT_SCOPES, FakeSlack
 
@@ -407,7 +408,7 @@ def test_manifest_scopes_are_the_ones_doctor_requires() -> None:
     import yaml
 
     manifest = yaml.safe_load(Path(__file__).parent.parent.joinpath("manifest.yaml").read_text())
-    assert manifest["oauth_config"]["scopes"]["bot"] == list(doctor.REQUIRED_SCOPES)
+    assert manifest["oauth_config"]["scopes"]["bot"] == list(bot_scopes())
 
 
 def test_check_lines_are_redacted() -> None:

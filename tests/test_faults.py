@@ -32,16 +32,18 @@ from typing import Any
 import pytest
 from slack_sdk import WebClient
 
-from bot.app import SERVER_ERROR_RETRIES, create_web_client
 from bot.config import Settings, load_settings
-from bot.cycles import cycle_at, cycle_for_meeting
 from bot.deps import Deps
-from bot.github import MAX_ATTEMPTS, GitHubClient
-from bot.jobs import CHART_FILE, catch_up_missed_digest, run_digest
-from bot.models import Cycle, PersonRef, Standup, UsageItem
-from bot.slack_post import METADATA_EVENT, PostReport
+from bot.github import GitHubClient
+from bot.github.transport import MAX_ATTEMPTS
+from bot.services.digest import CHART_FILE, catch_up_missed_digest, run_digest
+from bot.slack.client import SERVER_ERROR_RETRIES, create_web_client
+from bot.slack.post import METADATA_EVENT, PostReport
 from bot.store import Store, StoreError
-from handlers.standup_view import build_standup_view, form_from_standup
+from digests.cycles import cycle_at, cycle_for_meeting
+from digests.models import Cycle, Person, Standup, UsageItem
+from digests.parsing import form_from_standup
+from digests.render.views import build_standup_view
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import UPLOAD, FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import fill_modal, reaction_event, view_submission
@@ -153,7 +155,7 @@ def digest_world(
     follow_ups: bool = True,
 ) -> Iterator[World]:
     """Two standups (three follow-ups, unless not wanted) for the meeting, the team in Slack,
-    GitHub if given; a WebClient built by bot.app with a short timeout."""
+    GitHub if given; a WebClient built by bot.runtime.app with a short timeout."""
     extra = {}
     if github is not None:
         extra = {
@@ -163,7 +165,7 @@ def digest_world(
             "GITHUB_ORG": "acme",
         }
     settings = load_settings(bot_environment(slack, tmp_path, **extra), env_file=None)
-    cycle = cycle_for_meeting(settings.standup_digest_cron, settings.zone, MEETING)
+    cycle = cycle_for_meeting(settings.digest_schedule, MEETING)
     with Store(settings.standup_db) as store:
         save_standups(store, cycle, follow_ups=follow_ups)
         client_github = None
@@ -181,11 +183,11 @@ def digest_world(
 
 def save_standups(store: Store, cycle: Cycle, *, follow_ups: bool = True) -> None:
     submitted = cycle.ends_at - timedelta(days=2)
-    kevins: list[tuple[PersonRef | None, str]] = [
+    kevins: list[tuple[Person | None, str]] = [
         (None, "book the retro room"),
-        (PersonRef(user_id="U3", name="Mira"), "write the runbook"),
+        (Person(user_id="U3", name="Mira"), "write the runbook"),
     ]
-    heshams: list[tuple[PersonRef | None, str]] = [(None, "rotate the deploy key")]
+    heshams: list[tuple[Person | None, str]] = [(None, "rotate the deploy key")]
     store.save_standup(
         Standup(user_id="U1", user_name="Kevin", meeting_date=cycle.meeting_date,
                 submitted_at=submitted, done=("merged acme/api#12",), blocked=("staging creds",)),
@@ -303,9 +305,7 @@ def test_members_unavailable_falls_back_to_the_cached_team(
         first = world.post()  # refreshes the team into the store
         assert isinstance(first, PostReport) and first.ok
         next_week = MEETING + timedelta(days=7)
-        world.cycle = cycle_for_meeting(
-            world.settings.standup_digest_cron, world.settings.zone, next_week
-        )
+        world.cycle = cycle_for_meeting(world.settings.digest_schedule, next_week)
         slack.fail_next("conversations.members", error="internal_error")
         report = world.post(at=AT + timedelta(days=7))
         assert isinstance(report, PostReport) and report.ok, report
@@ -327,7 +327,7 @@ def test_slack_failing_on_a_reactions_chat_update_still_closes_the_follow_up(
     slack: FakeSlack, tmp_path: Path, fault: str, caplog: pytest.LogCaptureFixture
 ) -> None:
     with running_bot(slack, tmp_path, clock=Clock(AT)) as bot:
-        cycle = cycle_for_meeting(bot.settings.standup_digest_cron, bot.settings.zone, MEETING)
+        cycle = cycle_for_meeting(bot.settings.digest_schedule, MEETING)
         save_standups(bot.store, cycle)
         report = run_digest(bot.deps, bot.client, now=AT, cycle=cycle, pace_seconds=0)
         assert report.ok
@@ -443,7 +443,7 @@ def test_sigkill_while_posting_then_a_rerun_posts_every_message_exactly_once(
         slack.rate_limit_posts(1.0, burst=3)
         env = bot_environment(slack, tmp_path)
         settings = load_settings(env, env_file=None)
-        cycle = cycle_at(settings.standup_digest_cron, settings.zone, datetime.now(UTC))
+        cycle = cycle_at(settings.digest_schedule, datetime.now(UTC))
         with Store(settings.standup_db) as store:
             store.save_standup(
                 Standup(user_id="U1", user_name="Kevin", meeting_date=cycle.meeting_date,

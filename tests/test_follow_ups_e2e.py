@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.cycles import cycle_for_meeting
-from bot.jobs import run_digest
-from bot.models import FollowUp
+from bot.ops.cli import main
+from bot.services.digest import run_digest
+from digests.cycles import cycle_for_meeting
+from digests.models import FollowUp
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import (
     app_home_opened,
@@ -41,7 +41,7 @@ def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
 
 
 def post_digest(bot: RunningBot, meeting: date = MEETING) -> None:
-    cycle = cycle_for_meeting(bot.settings.standup_digest_cron, bot.settings.zone, meeting)
+    cycle = cycle_for_meeting(bot.settings.digest_schedule, meeting)
     bot.clock.current = cycle.ends_at + timedelta(seconds=5)
     report = run_digest(bot.deps, bot.client, now=bot.clock.current, cycle=cycle, pace_seconds=0)
     assert report.ok, report.error
@@ -84,7 +84,7 @@ def updates_of(slack: FakeSlack, ts: str) -> list[dict[str, object]]:
 
 def the_follow_up(bot: RunningBot, text: str) -> FollowUp:
     for follow_up in bot.store.get_cycle_follow_ups(
-        cycle_for_meeting(bot.settings.standup_digest_cron, bot.settings.zone, MEETING)
+        cycle_for_meeting(bot.settings.digest_schedule, MEETING)
     ):
         if follow_up.text == text:
             return follow_up

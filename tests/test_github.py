@@ -13,8 +13,11 @@ import httpx
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.github import DEFAULT_TIMEOUT, MAX_ATTEMPTS, GitHubClient, parse_usage_items
-from bot.models import PullRequest, PullRequestRef, UsageItem
+from bot.github import GitHubClient
+from bot.github.parse import parse_usage_items
+from bot.github.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS
+from bot.services.billing import fetch_actions_billing
+from digests.models import PullRequest, PullRequestRef, UsageItem
 from digests.pr_refs import unique_refs
 from tests.fakes.github import FakeGitHub, MemoryHttpCache, usage_items
 
@@ -90,7 +93,7 @@ def test_without_a_token_nothing_is_sent_and_every_fetch_says_why(github: FakeGi
         assert client.enabled is False
         lookups = client.fetch_pull_requests([ref("acme/api#1")])
         board = client.fetch_board_pull_requests(["acme/api"], since=github.now)
-        billing = client.fetch_actions_billing("acme", today=TODAY)
+        billing = fetch_actions_billing(client, "acme", today=TODAY)
         viewer = client.fetch_viewer()
         access = client.fetch_repo_access("acme/api")
 
@@ -302,7 +305,7 @@ def test_billing_answer_key_through_the_wire(
     github.set_billing("acme", billing_items("acme", storage=shape == "observed"), shape=shape)
 
     with client_for(github, sleeps) as client:
-        fetched = client.fetch_actions_billing("acme", today=TODAY)
+        fetched = fetch_actions_billing(client, "acme", today=TODAY)
 
     billing = fetched.data
     assert fetched.problem is None and billing.problem is None
@@ -334,9 +337,9 @@ def test_second_billing_fetch_with_unchanged_data_spends_only_304s(
     github.set_billing("acme", billing_items("acme", storage=True), shape="observed")
     cache = MemoryHttpCache()
     with client_for(github, sleeps, cache=cache) as client:
-        first = client.fetch_actions_billing("acme", today=TODAY)
+        first = fetch_actions_billing(client, "acme", today=TODAY)
         github.clear_requests()
-        second = client.fetch_actions_billing("acme", today=TODAY)
+        second = fetch_actions_billing(client, "acme", today=TODAY)
 
     assert second.requests == 7
     assert [r.status for r in github.requests] == [304] * 7
@@ -353,7 +356,7 @@ def test_billing_refused_says_who_may_read_it(
     github.set_billing_access("acme", status)
 
     with client_for(github, sleeps) as client:
-        fetched = client.fetch_actions_billing("acme", today=TODAY)
+        fetched = fetch_actions_billing(client, "acme", today=TODAY)
 
     assert fetched.data.months == ()
     assert fetched.data.comparison is None
@@ -448,7 +451,7 @@ def test_github_down_every_fetch_returns_a_reason(github: FakeGitHub, sleeps: li
         # 150 refs: two batches, but once GitHub failed the second is not even tried.
         lookups = client.fetch_pull_requests([ref(f"acme/api#{n}") for n in range(1, 151)])
         board = client.fetch_board_pull_requests(["acme/api"], since=github.now)
-        billing = client.fetch_actions_billing("acme", today=TODAY)
+        billing = fetch_actions_billing(client, "acme", today=TODAY)
 
     down = f"GitHub is unavailable (HTTP 503) after {MAX_ATTEMPTS} tries"
     assert lookups.problem == down
@@ -530,7 +533,7 @@ def test_primary_limit_beyond_max_wait_gives_up_saying_until_when(
     github.inject("rate_limited", path="/organizations", reset_at=reset)
     github.set_billing("acme", billing_items("acme", storage=False))
     with client_for(github, sleeps) as client:
-        billing = client.fetch_actions_billing("acme", today=TODAY)
+        billing = fetch_actions_billing(client, "acme", today=TODAY)
     assert billing.problem == f"GitHub rate limit exhausted until {hh_mm(reset)} UTC"
     assert billing.data.months == ()
     assert (billing.requests, sleeps) == (1, [])
@@ -625,7 +628,7 @@ def test_junk_answers_become_problems_not_exceptions(sleeps: list[float]) -> Non
         viewer = client.fetch_viewer()
         board = client.fetch_board_pull_requests(["acme/api"], since=datetime(2026, 1, 1))
         lookups = client.fetch_pull_requests([ref("acme/api#1")])
-        billing = client.fetch_actions_billing("acme", today=TODAY)
+        billing = fetch_actions_billing(client, "acme", today=TODAY)
 
     assert viewer.problem == "GitHub answered something that is not JSON"
     assert board.problem == "GitHub GraphQL error: Something went wrong"

@@ -1,8 +1,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.models import EVERYONE
-from bot.parsing import (
+from digests.models import EVERYONE
+from digests.parsing import (
     MemberDirectory,
     parse_addressed_line,
     parse_command,

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 
 from bot.config import load_settings
 from bot.deps import Deps
-from bot.scheduler import build_scheduler
+from bot.runtime.scheduler import build_scheduler
 from bot.store import Store
 
 

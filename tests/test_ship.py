@@ -27,8 +27,8 @@ import httpx
 import pytest
 import yaml
 
-from bot.logs import LogfmtFormatter, setup_logging
-from bot.server import create_web_app
+from bot.ops.logs import LogfmtFormatter, setup_logging
+from bot.runtime.http import create_web_app
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGES = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["hatch"]["build"][
@@ -262,6 +262,25 @@ def test_install_from_the_lock_in_a_fresh_venv(
             if data.is_file() and data.suffix not in (".py", ".pyc"):
                 assert (site / data.relative_to(ROOT)).is_file(), f"{data} is not installed"
     assert not (site / "tests").exists()
+    # The installed bot reads its scopes from the manifest packaged with it, not from a checkout.
+    scopes = subprocess.run(
+        [
+            str(venv / "bin" / "python"),
+            "-c",
+            "from bot.slack.manifest import bot_scopes, manifest_path; "
+            "print(manifest_path()); print(','.join(bot_scopes()))",
+        ],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+    )
+    assert scopes.returncode == 0, scopes.stderr
+    packaged, listed = scopes.stdout.splitlines()
+    assert Path(packaged).is_relative_to(site)
+    assert listed.split(",") == list(
+        yaml.safe_load((ROOT / "manifest.yaml").read_text())["oauth_config"]["scopes"]["bot"]
+    )
 
 
 # --- fly.toml -------------------------------------------------------------------------------------
@@ -390,8 +409,8 @@ def test_every_manifest_entry_reaches_a_listener(manifest: dict[str, Any], tmp_p
     from slack_bolt.request import BoltRequest
     from slack_bolt.response import BoltResponse
 
-    from bot.app import create_app
     from bot.config import load_settings
+    from bot.runtime.app import create_app
     from bot.store import Store
     from tests.fakes import slack_payloads as payloads
 
@@ -508,7 +527,7 @@ def test_the_configured_handler_redacts(
 ) -> None:
     setup_logging("INFO")
     logging.getLogger("bot.github").warning("GitHub GET failed with token %s", GITHUB_TOKEN)
-    logging.getLogger("bot.app").info("auth with %s", SLACK_TOKEN)
+    logging.getLogger("bot.runtime.app").info("auth with %s", SLACK_TOKEN)
     err = capsys.readouterr().err
     assert err.count("\n") == 2
     assert GITHUB_TOKEN not in err and SLACK_TOKEN not in err

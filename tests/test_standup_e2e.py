@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.cli import main
+from bot.ops.cli import main
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
 from tests.harness import RunningBot, bot_environment, running_bot, wait_for

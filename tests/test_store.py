@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.models import Ask, PersonRef, PlannedMessage, Standup
 from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
+from digests.models import Ask, Person, PlannedMessage, Standup
 from tests.conftest import NOW, TEAM
 
 MEETING = date(2026, 11, 30)
@@ -93,7 +93,7 @@ def test_an_edit_keeps_a_closed_ask_closed_and_drops_removed_ones(store: Store) 
 
 
 def test_follow_ups_from_a_standup_are_owned_and_replaced_on_edit(store: Store) -> None:
-    hesham = PersonRef(user_id="U2", name="Hesham")
+    hesham = Person(user_id="U2", name="Hesham")
     _, follow_ups = store.save_standup(
         standup(), follow_ups=[(hesham, "send the RFC"), (None, "book the room")], now=NOW
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.team import guess_github_login, member_from_slack
+from bot.slack.members import guess_github_login, member_from_slack
 
 
 def test_a_github_link_in_a_custom_profile_field_is_the_login() -> None:

@@ -40,7 +40,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, urlencode, urlsplit
 
-from bot.models import UsageItem
+from digests.models import UsageItem
 
 DOCS = "https://docs.github.com/rest"
 RATE_LIMIT = 5000

@@ -46,12 +46,13 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
-from bot.doctor import REQUIRED_SCOPES
+import yaml
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
@@ -68,14 +69,17 @@ DEFAULT_BOT_ID = "BBOT"
 DEFAULT_BOT_NAME = "standup-bot"
 SLACKBOT_USER_ID = "USLACKBOT"
 
-# Exactly the bot scopes manifest.yaml asks for, so a call the real install may not make fails
-# here too (test_fake_slack checks the two agree).
-DEFAULT_SCOPES = REQUIRED_SCOPES
+# Exactly the bot scopes manifest.yaml asks for, read from the file itself (not through the bot's
+# code), so a call the real install may not make fails here too.
+MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
+DEFAULT_SCOPES: tuple[str, ...] = tuple(
+    yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"]
+)
 
 # The pseudo-method under which uploads to an upload URL are recorded and can be faulted.
 UPLOAD = "upload"
 
-# --- Slack's limits (notes/slack.md) --------------------------------------------------------
+# --- Slack's limits (Block Kit and Web API reference) --------------------------------------------------------
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -1576,7 +1580,7 @@ class FakeSlack:
 def validate_blocks(blocks: Sequence[Any], *, pointer: str, max_blocks: int) -> list[str]:
     """Slack's complaints about blocks, each like "must be ... [json-pointer:/blocks/0/text]".
 
-    Covers the limits standup-bot can hit (notes/slack.md); an empty list means Slack would
+    Covers the limits standup-bot can hit (Slack's Block Kit reference); an empty list means Slack would
     take them.
     """
     errors: list[str] = []

@@ -7,7 +7,7 @@ Each builder returns a `SlackRequest` (the raw body and its content type, as Sla
 slash commands and interactivity payloads as form bodies, Events API callbacks as JSON.
 `post_signed` posts one to `{base_url}/slack/events` with `X-Slack-Signature` and
 `X-Slack-Request-Timestamp`, or with a bad signature, a stale timestamp or Slack's retry headers.
-Shapes follow notes/slack.md and slack-bolt's own scenario tests.
+Shapes follow Slack's API reference and slack-bolt's own scenario tests.
 """
 
 from __future__ import annotations

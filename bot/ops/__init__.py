@@ -1,0 +1,1 @@
+"""The command line and operations: cli, doctor, demo, export, logs."""

@@ -1,0 +1,219 @@
+"""The `standup-bot` command (README, "Commands"). Thin: parse arguments, build deps, call a
+service."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.store import StoreError
+from digests.models import Cycle
+
+log = logging.getLogger("standup_bot")
+
+
+class UsageError(Exception):
+    """Bad arguments: printed as one line, exit 2."""
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected a date like 2026-11-30, got {value!r}"
+        ) from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="standup-bot", description="A self-hosted Slack bot for a team's weekly standup."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = commands.add_parser(
+        "serve",
+        help="run the bot (HTTP mode, or Socket Mode with SLACK_APP_TOKEN) with its scheduler",
+    )
+    serve.add_argument("--host", default="0.0.0.0", help="address to listen on (default 0.0.0.0)")
+    serve.add_argument(
+        "--port", type=int, default=None, help="port to listen on (default $PORT, else 3000)"
+    )
+
+    digest = commands.add_parser("digest", help="build or post the Monday digest")
+    digest_commands = digest.add_subparsers(dest="digest_command", required=True, metavar="ACTION")
+    preview = digest_commands.add_parser("preview", help="write the digest to files, post nothing")
+    preview.add_argument("--date", type=_date, help="meeting date (default: the next meeting)")
+    preview.add_argument(
+        "--out",
+        type=Path,
+        default=Path("digest-preview"),
+        help="directory for digest.md, blocks.json, ci-billing.png",
+    )
+    post = digest_commands.add_parser("post", help="post the digest to STANDUP_CHANNEL (once)")
+    post.add_argument("--date", type=_date, help="meeting date (default: the next meeting)")
+    post.add_argument("--force", action="store_true", help="post a fresh copy even if posted")
+
+    export = commands.add_parser("export", help="print one meeting's standups and follow-ups")
+    export.add_argument("--date", type=_date, help="meeting date (default: the current cycle)")
+    export.add_argument(
+        "--format", choices=("json", "md"), default="json", help="output format (default json)"
+    )
+
+    demo = commands.add_parser("demo", help="build a sample digest offline, no tokens needed")
+    demo.add_argument(
+        "--out",
+        type=Path,
+        default=Path("demo-out"),
+        help="directory for the demo's files (default ./demo-out)",
+    )
+    demo.add_argument(
+        "--date",
+        type=_date,
+        help="the sample meeting's date (default: the latest Monday); "
+        "a fixed date gives the same files every time",
+    )
+
+    commands.add_parser("doctor", help="check configuration, tokens, scopes, channel and GitHub")
+
+    backup = commands.add_parser("backup", help="copy the live database safely (online backup)")
+    backup.add_argument("path", type=Path, help="where to write the copy")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        if args.command == "demo":
+            from bot.ops.demo import run_demo
+
+            _setup_logging("WARNING")
+            return int(run_demo(args.out, meeting_date=args.date))
+        settings = load_settings()
+        _setup_logging(settings.standup_log_level)
+        return _dispatch(args, settings)
+    except (ConfigError, StoreError, UsageError) as error:
+        print(f"standup-bot: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        from bot.runtime.serve import serve
+
+        port = args.port if args.port is not None else int(os.environ.get("PORT") or 3000)
+        return serve(settings, host=args.host, port=port)
+    if args.command == "export":
+        return _export(settings, args.date, args.format)
+    if args.command == "digest":
+        if args.digest_command == "preview":
+            return _digest_preview(settings, args.date, args.out)
+        return _digest_post(settings, args.date, force=args.force)
+    if args.command == "doctor":
+        from bot.ops.doctor import run_doctor
+
+        return run_doctor(settings)
+    if args.command == "backup":
+        return _backup(settings, args.path)
+    raise UsageError(f"unknown command {args.command}")
+
+
+def _cycle_for(settings: Settings, meeting_date: date | None) -> Cycle:
+    """The meeting on `meeting_date`, else the current cycle's (the next digest)."""
+    from bot.deps import utc_now
+    from digests.cycles import cycle_at, cycle_for_meeting
+
+    try:
+        if meeting_date is not None:
+            return cycle_for_meeting(settings.digest_schedule, meeting_date)
+        return cycle_at(settings.digest_schedule, utc_now())
+    except ValueError as error:
+        raise UsageError(str(error)) from None
+
+
+def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
+    from bot.ops.export import build_export, render_export_json, render_export_markdown
+    from bot.store import Store
+
+    cycle = _cycle_for(settings, meeting_date)
+    with Store(settings.standup_db) as store:
+        export = build_export(store, cycle)
+    print(render_export_json(export) if fmt == "json" else render_export_markdown(export), end="")
+    if fmt == "json":
+        print()
+    return 0
+
+
+def _digest_preview(settings: Settings, meeting_date: date | None, out: Path) -> int:
+    from bot.deps import build_deps
+    from bot.services.digest import gather_digest, render_digest_files, write_preview
+    from bot.slack.client import create_web_client
+
+    cycle = _cycle_for(settings, meeting_date)
+    deps = build_deps(settings)
+    try:
+        client = create_web_client(settings) if settings.slack_bot_token else None
+        digest = gather_digest(deps, cycle, now=deps.now(), team_from=client)
+        files = render_digest_files(digest)
+    finally:
+        deps.close()
+    for path in write_preview(files, out):
+        print(path)
+    return 0
+
+
+def _digest_post(settings: Settings, meeting_date: date | None, *, force: bool) -> int:
+    from bot.deps import build_deps
+    from bot.services.digest import run_digest
+    from bot.slack.client import create_web_client
+
+    settings.require("slack_bot_token", "standup_channel")
+    cycle = _cycle_for(settings, meeting_date)
+    deps = build_deps(settings)
+    try:
+        client = create_web_client(settings)
+        report = run_digest(deps, client, now=deps.now(), cycle=cycle, force=force)
+    finally:
+        deps.close()
+    if report.error:
+        print(
+            f"standup-bot: digest for {cycle.meeting_date} stopped: {report.error}. "
+            "Fix it and run the same command again: it resumes where it stopped."
+        )
+        return 1
+    print(
+        f"digest for {cycle.meeting_date}: {report.posted} messages posted, "
+        f"{report.already_posted + report.found_after_crash} already in Slack"
+    )
+    return 0
+
+
+def _backup(settings: Settings, path: Path) -> int:
+    from bot.store import Store
+
+    if not settings.standup_db.exists():
+        raise UsageError(f"there is no database at {settings.standup_db} (STANDUP_DB)")
+    if path.exists() and path.resolve() == settings.standup_db.resolve():
+        raise UsageError("the backup path is the live database itself")
+    with Store(settings.standup_db) as store:
+        store.backup(path)
+    print(f"backed up {settings.standup_db} to {path}")
+    return 0
+
+
+def _setup_logging(level: str) -> None:
+    from bot.ops.logs import setup_logging
+
+    setup_logging(level)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

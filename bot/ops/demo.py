@@ -1,0 +1,99 @@
+"""`standup-bot demo`: the whole digest path offline, on a sample team shipped in the package.
+
+The sample's people, standups, asks and follow-ups go into a throw-away SQLite database through
+the same `save_*` calls the bot uses, are read back with the same `get_*` calls, and meet the
+sample GitHub data (PRs, board, Actions billing) in `build_digest`. Nothing needs a token or the
+network; the files written are those of `digest preview`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.deps import utc_now
+from bot.services.digest import render_digest_files, write_preview
+from bot.store import Store
+from digests.build import build_digest
+from digests.models import Ask, FollowUp, Member, Person, Standup
+from digests.sample import build_sample_inputs
+
+
+def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
+    """Write the sample digest to `out`; with `meeting_date`, the same bytes on any day."""
+    now = utc_now()
+    if meeting_date is not None:
+        # The sample meets on the latest Monday 09:00 UTC at or before `now`.
+        now = datetime.combine(meeting_date, time(9, 0, 1), tzinfo=UTC)
+    inputs: dict[str, Any] = build_sample_inputs(now)
+    with (
+        tempfile.TemporaryDirectory(prefix="standup-demo-") as tmp,
+        Store(Path(tmp) / "demo.db") as store,
+    ):
+        fill_sample_database(store, inputs)
+        cycle = inputs["cycle"]
+        inputs.update(
+            team=store.get_team(),
+            standups=store.get_standups(cycle.meeting_date),
+            asks=store.get_digest_asks(cycle.meeting_date),
+            open_follow_ups=store.get_open_follow_ups(),
+            closed_follow_ups=store.get_follow_ups_closed_between(cycle.starts_at, inputs["now"]),
+        )
+        files = render_digest_files(build_digest(**inputs))
+    written = write_preview(files, out)
+    print(
+        f"Sample digest for the meeting on {cycle.meeting_date:%A %B %-d, %Y} "
+        f"({len(files.messages)} Slack messages):"
+    )
+    for path in written:
+        print(f"  {path}")
+    print("Post a real one with `standup-bot digest post` once Slack is set up (README).")
+    return 0
+
+
+def fill_sample_database(store: Store, inputs: dict[str, Any]) -> None:
+    team: Sequence[Member] = inputs["team"]
+    now = inputs["now"]
+    store.save_members(team, team_ids=[m.user_id for m in team], now=now)
+    standups: list[Standup] = inputs["standups"]
+    for standup in standups:
+        saved, _ = store.save_standup(standup, now=standup.submitted_at)
+        _close_done_asks(store, standup.asks, saved.asks)
+    # Asks from earlier cycles that are still listed: each came with that cycle's standup.
+    this_meeting = {a.id for s in standups for a in s.asks}
+    for ask in inputs["asks"]:
+        if ask.id in this_meeting:
+            continue
+        earlier = Standup(
+            user_id=ask.from_user_id,
+            user_name=ask.from_name,
+            meeting_date=ask.meeting_date,
+            submitted_at=now - timedelta(weeks=1),
+            asks=(ask,),
+        )
+        saved, _ = store.save_standup(earlier, now=earlier.submitted_at)
+        _close_done_asks(store, (ask,), saved.asks)
+    follow_ups: list[FollowUp] = [*inputs["open_follow_ups"], *inputs["closed_follow_ups"]]
+    for follow_up in sorted(follow_ups, key=lambda f: f.id):
+        owner = Person(user_id=follow_up.owner_user_id, name=follow_up.owner_name)
+        saved_follow_up = store.save_follow_up(
+            text=follow_up.text,
+            owner=owner,
+            created_by=follow_up.owner_user_id,
+            meeting_date=follow_up.meeting_date,
+            source=follow_up.source,
+            now=follow_up.created_at,
+        )
+        if follow_up.status == "done" and follow_up.done_at is not None:
+            store.save_follow_up_status(
+                saved_follow_up.id, "done", by=follow_up.done_by, now=follow_up.done_at
+            )
+
+
+def _close_done_asks(store: Store, sample: Sequence[Ask], saved: Sequence[Ask]) -> None:
+    for wanted, stored in zip(sample, saved, strict=True):
+        if wanted.status == "done" and stored.id is not None and wanted.closed_at is not None:
+            store.save_ask_status(stored.id, "done", by=wanted.closed_by, now=wanted.closed_at)

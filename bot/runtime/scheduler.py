@@ -1,0 +1,125 @@
+"""APScheduler 3 in the server process: it only registers the jobs of bot.services.digest.
+
+Cron lines run in STANDUP_TIMEZONE, so "Monday 09:00" stays 09:00 local across daylight-saving
+changes. One worker thread: jobs never overlap, and a digest never races its own catch-up.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
+
+from bot.deps import Deps
+from bot.services import digest as digest_service
+from bot.services.reminders import send_reminders
+from bot.services.team import refresh_team
+from digests.models import Cycle
+
+log = logging.getLogger(__name__)
+
+MEMBER_REFRESH_HOURS = 12
+RETRY_MINUTES = 10  # a digest stopped by a passing Slack failure is tried again this often
+
+
+@dataclass
+class _DigestRetry:
+    """The cycle whose digest stopped on an error that may pass (timeouts, 5xx), if any."""
+
+    cycle: Cycle | None = None
+
+
+def _digest_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
+    now = deps.now()
+    cycle = digest_service.scheduled_cycle(deps.settings, now)
+    if cycle is None:
+        return
+    report = digest_service.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
+    retry.cycle = cycle if report.retryable else None
+
+
+def _retry_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
+    cycle, now = retry.cycle, deps.now()
+    if cycle is None:
+        return
+    if now - cycle.ends_at > digest_service.CATCH_UP_WINDOW:
+        log.error("giving up the digest for %s: still failing after 12 hours", cycle.meeting_date)
+        retry.cycle = None
+        return
+    report = digest_service.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
+    retry.cycle = cycle if report.retryable else None
+
+
+def _guarded(name: str, job: Callable[[], object]) -> Callable[[], None]:
+    """A job that fails logs one line and waits for its next turn; the scheduler lives on."""
+
+    def run() -> None:
+        try:
+            job()
+        except Exception:
+            log.exception("job %s failed", name)
+
+    return run
+
+
+def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
+    settings = deps.settings
+    zone = settings.zone
+    scheduler = BackgroundScheduler(
+        timezone=zone,
+        executors={"default": ThreadPoolExecutor(max_workers=1)},
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+    )
+    retry = _DigestRetry()
+    scheduler.add_job(
+        _guarded("digest", lambda: _digest_job(deps, client, retry)),
+        CronTrigger.from_crontab(settings.standup_digest_cron, timezone=zone),
+        id="digest",
+        name="Monday digest",
+    )
+    scheduler.add_job(
+        _guarded("digest-retry", lambda: _retry_job(deps, client, retry)),
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        id="digest-retry",
+        name="digest retry after a passing failure",
+    )
+    scheduler.add_job(
+        _guarded("reminders", lambda: send_reminders(deps, client, now=deps.now())),
+        CronTrigger.from_crontab(settings.standup_reminder_cron, timezone=zone),
+        id="reminders",
+        name="reminder DMs",
+    )
+    scheduler.add_job(
+        _guarded(
+            "members",
+            lambda: refresh_team(client, deps.store, settings.standup_channel, now=deps.now()),
+        ),
+        IntervalTrigger(hours=MEMBER_REFRESH_HOURS, timezone=zone),
+        id="members",
+        name="member refresh",
+    )
+    # At start-up: members (if a day old) and a digest missed while the process was down.
+    scheduler.add_job(
+        _guarded("start-up", lambda: _on_start(deps, client)), id="start-up", name="start-up"
+    )
+    return scheduler
+
+
+def _on_start(deps: Deps, client: WebClient) -> None:
+    refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now(), force=False)
+    if deps.settings.standup_channel:
+        digest_service.catch_up_missed_digest(deps, client, now=deps.now())
+
+
+def start_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
+    scheduler = build_scheduler(deps, client)
+    scheduler.start()
+    for job in scheduler.get_jobs():
+        log.info("scheduled job=%s next=%s", job.id, job.next_run_time)
+    return scheduler

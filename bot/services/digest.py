@@ -1,0 +1,236 @@
+"""The digest: GitHub → store → digests → Slack.
+
+`run_digest` gathers a cycle's data, plans the digest's messages (stored before anything is
+sent), and posts what is not yet posted. The scheduler and the CLI call these; nothing here
+reads the clock itself (`now` comes in).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from slack_sdk import WebClient
+
+from bot.config import Settings
+from bot.deps import Deps
+from bot.services.billing import fetch_actions_billing
+from bot.services.team import current_team
+from bot.slack.post import PostReport, post_digest
+from digests.build import build_digest
+from digests.cycles import cycle_for_meeting
+from digests.models import ActionsBilling, Cycle, Digest, PlannedMessage
+
+log = logging.getLogger(__name__)
+
+CHART_FILE = "ci-billing.png"
+CATCH_UP_WINDOW = timedelta(hours=12)
+
+
+@dataclass(frozen=True)
+class DigestFiles:
+    """A digest rendered every way: Slack messages, Markdown notes and the chart."""
+
+    digest: Digest
+    messages: list[PlannedMessage]
+    markdown: str
+    chart_png: bytes | None
+
+
+# --- gathering and building -------------------------------------------------------------------
+
+
+def gather_digest(
+    deps: Deps, cycle: Cycle, *, now: datetime, team_from: WebClient | None
+) -> Digest:
+    """Everything the digest shows, from the store and GitHub (which may fail: it says why)."""
+    from digests.pr_refs import unique_refs
+
+    settings, store = deps.settings, deps.store
+    team = current_team(team_from, store, settings.standup_channel, now=now)
+    standups = store.get_standups(cycle.meeting_date)
+    open_follow_ups = [
+        f
+        for f in store.get_open_follow_ups()
+        if f.created_at < cycle.ends_at or f.meeting_date == cycle.meeting_date
+    ]
+    closed_follow_ups = store.get_follow_ups_closed_between(cycle.starts_at, now)
+    previous = (
+        store.get_last_digest_before(settings.standup_channel, cycle.meeting_date)
+        if settings.standup_channel
+        else None
+    )
+    pr_lookups = board = billing = None
+    github_problem: str | None = None
+    github = deps.github
+    if github is None or not github.enabled:
+        github_problem = "GITHUB_TOKEN is not set"
+    else:
+        texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
+        texts += [f.text for f in open_follow_ups]
+        refs = unique_refs(texts, repos=settings.repos)
+        pr_lookups = github.fetch_pull_requests(refs) if refs else None
+        if settings.repos:
+            board = github.fetch_board_pull_requests(settings.repos, since=cycle.starts_at)
+        if settings.org:
+            billing = fetch_actions_billing(github, settings.org, today=now.date())
+    return build_digest(
+        cycle=cycle,
+        previous_meeting_date=previous,
+        team=team,
+        standups=standups,
+        asks=store.get_digest_asks(cycle.meeting_date),
+        open_follow_ups=open_follow_ups,
+        closed_follow_ups=closed_follow_ups,
+        pr_lookups=pr_lookups,
+        board_pulls=board,
+        billing=billing,
+        repos=settings.repos,
+        stale_days=settings.standup_stale_days,
+        github_problem=github_problem,
+        now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
+    )
+
+
+def render_digest_files(digest: Digest, *, chart_in_child: bool = False) -> DigestFiles:
+    """Render every way. `chart_in_child` (the server) draws the chart in a short-lived process
+    so matplotlib's memory never stays resident; one-shot commands draw it in-process."""
+    from digests.render.blocks import render_digest_messages
+    from digests.render.markdown import render_markdown
+
+    messages = render_digest_messages(digest)
+    chart = None
+    if any(m.file_name for m in messages):
+        assert digest.billing is not None
+        chart = render_chart_in_child(digest.billing) if chart_in_child else None
+        if chart is None:
+            from digests.render.chart import render_billing_chart
+
+            chart = render_billing_chart(digest.billing)
+    return DigestFiles(
+        digest=digest, messages=messages, markdown=render_markdown(digest), chart_png=chart
+    )
+
+
+CHART_TIMEOUT_SECONDS = 120
+
+
+def render_chart_in_child(billing: ActionsBilling) -> bytes | None:
+    """The chart PNG from `python -m digests.render.chart`; None (logged) if the child fails."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "digests.render.chart"],
+            input=billing.model_dump_json().encode(),
+            capture_output=True,
+            timeout=CHART_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("chart child failed, drawing in-process: %s", error)
+        return None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        last_line = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        log.warning("chart child exited %s, drawing in-process: %s", done.returncode, last_line[0])
+        return None
+    return done.stdout
+
+
+def write_preview(files: DigestFiles, out: Path) -> list[Path]:
+    """digest.md, blocks.json (what would be posted) and ci-billing.png (when there is billing)."""
+    out.mkdir(parents=True, exist_ok=True)
+    written = [out / "digest.md", out / "blocks.json"]
+    written[0].write_text(files.markdown, encoding="utf-8")
+    blocks = [
+        {"text": m.text, "blocks": list(m.blocks), "thread": m.thread, "kind": m.kind}
+        for m in files.messages
+    ]
+    written[1].write_text(json.dumps(blocks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    chart_path = out / CHART_FILE
+    if files.chart_png is not None:
+        chart_path.write_bytes(files.chart_png)
+        written.append(chart_path)
+    elif chart_path.exists():
+        chart_path.unlink()  # a stale chart from an earlier preview would mislead
+    return written
+
+
+# --- posting ------------------------------------------------------------------------------
+
+
+def run_digest(
+    deps: Deps,
+    client: WebClient,
+    *,
+    now: datetime,
+    cycle: Cycle,
+    force: bool = False,
+    pace_seconds: float = 1.0,
+    chart_in_child: bool = False,
+) -> PostReport:
+    """Plan (once) and post the digest for `cycle` to STANDUP_CHANNEL. Re-runs resume."""
+    settings, store = deps.settings, deps.store
+    settings.require("standup_channel")
+    channel = settings.standup_channel
+    assert channel is not None
+    existing = store.get_digest_id(channel, cycle.meeting_date)
+    if existing is None or force:
+        digest = gather_digest(deps, cycle, now=now, team_from=client)
+        files = render_digest_files(digest, chart_in_child=chart_in_child)
+        digest_id = store.save_digest_plan(
+            channel,
+            cycle.meeting_date,
+            files.messages,
+            files={CHART_FILE: files.chart_png} if files.chart_png else None,
+            force=force,
+            now=now,
+        )
+        resumed = digest_id == existing
+    else:
+        digest_id, resumed = existing, True
+    report = post_digest(
+        client,
+        store,
+        digest_id,
+        now=deps.now,
+        pace_seconds=pace_seconds,
+        look_for_earlier_attempt=resumed,
+    )
+    log.info(
+        "digest meeting=%s digest=%s posted=%d already=%d found=%d error=%s",
+        cycle.meeting_date,
+        digest_id,
+        report.posted,
+        report.already_posted,
+        report.found_after_crash,
+        report.error,
+    )
+    return report
+
+
+def scheduled_cycle(settings: Settings, now: datetime) -> Cycle | None:
+    """The cycle whose digest fired last (at or before `now`)."""
+    schedule = settings.digest_schedule
+    fired = schedule.previous_fire(now)
+    if fired is None:
+        return None
+    return cycle_for_meeting(schedule, fired.astimezone(schedule.zone).date())
+
+
+def catch_up_missed_digest(deps: Deps, client: WebClient, *, now: datetime) -> PostReport | None:
+    """At start-up: a digest due in the last 12 hours but not fully posted is posted now."""
+    cycle = scheduled_cycle(deps.settings, now)
+    channel = deps.settings.standup_channel
+    if cycle is None or channel is None or now - cycle.ends_at > CATCH_UP_WINDOW:
+        return None
+    digest_id = deps.store.get_digest_id(channel, cycle.meeting_date)
+    if digest_id is not None and deps.store.get_digest_info(digest_id)["finished_at"]:
+        return None
+    log.info(
+        "catching up the digest for %s, due at %s", cycle.meeting_date, cycle.ends_at.isoformat()
+    )
+    return run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)

@@ -1,0 +1,1 @@
+"""Slack at the edge: the Web API client, its errors, posting, and reading members."""

@@ -1,0 +1,58 @@
+"""Reading the workspace's members (users.list) and a channel's (conversations.members)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from slack_sdk import WebClient
+
+from digests.models import GITHUB_LOGIN, Member
+
+log = logging.getLogger(__name__)
+
+
+def member_from_slack(user: dict[str, Any]) -> Member:
+    profile = user.get("profile") or {}
+    return Member(
+        user_id=user["id"],
+        name=user.get("name") or user["id"],
+        real_name=user.get("real_name") or profile.get("real_name") or "",
+        display_name=profile.get("display_name") or "",
+        tz=user.get("tz"),
+        is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
+        deleted=bool(user.get("deleted")),
+        github_login=guess_github_login(profile),
+    )
+
+
+_PROFILE_LINK = re.compile(rf"github\.com/({GITHUB_LOGIN})(?:[/?#\s]|$)")
+
+
+def guess_github_login(profile: dict[str, Any]) -> str | None:
+    """A GitHub login from a custom profile field or a github.com link in the profile, if any."""
+    texts = [str(profile.get(key) or "") for key in ("title", "status_text")]
+    for field in (profile.get("fields") or {}).values():
+        if isinstance(field, dict):
+            texts.append(str(field.get("value") or ""))
+            texts.append(str(field.get("alt") or ""))
+    for text in texts:
+        match = _PROFILE_LINK.search(text)
+        if match:
+            return match.group(1)
+    return None
+
+
+def fetch_workspace_members(client: WebClient) -> list[Member]:
+    members: list[Member] = []
+    for page in client.users_list(limit=200):
+        members.extend(member_from_slack(user) for user in page.get("members", []))
+    return members
+
+
+def fetch_channel_member_ids(client: WebClient, channel: str) -> list[str]:
+    ids: list[str] = []
+    for page in client.conversations_members(channel=channel, limit=500):
+        ids.extend(page.get("members", []))
+    return ids

@@ -1,0 +1,74 @@
+"""The workspace's members and who of them is on the team."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from bot.store.connection import Database, iso
+from bot.store.rows import member_from_row
+from digests.models import (
+    Member,
+)
+
+
+class MemberQueries(Database):
+    """Members: upserted from Slack's users.list, read as the team."""
+
+    def save_members(
+        self, members: Iterable[Member], *, team_ids: Iterable[str] | None, now: datetime
+    ) -> None:
+        """Upsert the workspace's members; with `team_ids`, those (and only those) form the team.
+
+        A GitHub login set by hand is kept when the incoming member has none.
+        """
+        rows = [
+            (
+                m.user_id,
+                m.name,
+                m.real_name,
+                m.display_name,
+                m.tz,
+                int(m.is_bot),
+                int(m.deleted),
+                m.github_login,
+                iso(now),
+            )
+            for m in members
+        ]
+        with self._write() as tx:
+            tx.executemany(
+                """INSERT INTO members (user_id, name, real_name, display_name, tz, is_bot, deleted,
+                       github_login, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id) DO UPDATE SET name = excluded.name,
+                       real_name = excluded.real_name, display_name = excluded.display_name,
+                       tz = excluded.tz, is_bot = excluded.is_bot, deleted = excluded.deleted,
+                       github_login = COALESCE(members.github_login, excluded.github_login),
+                       updated_at = excluded.updated_at""",
+                rows,
+            )
+            if team_ids is not None:
+                ids = list(team_ids)
+                tx.execute("UPDATE members SET in_team = 0")
+                tx.executemany(
+                    "UPDATE members SET in_team = 1 WHERE user_id = ?", [(i,) for i in ids]
+                )
+
+    def save_github_login(self, user_id: str, login: str | None) -> None:
+        with self._write() as tx:
+            tx.execute("UPDATE members SET github_login = ? WHERE user_id = ?", (login, user_id))
+
+    def get_members(self) -> list[Member]:
+        return [member_from_row(r) for r in self._read("SELECT * FROM members ORDER BY user_id")]
+
+    def get_member(self, user_id: str) -> Member | None:
+        rows = self._read("SELECT * FROM members WHERE user_id = ?", (user_id,))
+        return member_from_row(rows[0]) if rows else None
+
+    def get_team(self) -> list[Member]:
+        """The humans of the standup channel: not bots, not deactivated."""
+        rows = self._read(
+            "SELECT * FROM members WHERE in_team = 1 AND is_bot = 0 AND deleted = 0 "
+            "ORDER BY lower(COALESCE(NULLIF(display_name, ''), NULLIF(real_name, ''), name))"
+        )
+        return [member_from_row(r) for r in rows]

@@ -1,0 +1,452 @@
+"""The shared vocabulary: frozen pydantic models every layer speaks, one name per idea.
+
+This module imports nothing of ours. Data enters at the edges (Slack payloads, GitHub JSON,
+SQLite rows), becomes one of these models there, and the pure middle (`digests/`) only sees
+these. The second half is the Digest: everything one Monday meeting needs, resolved and ready to
+render. Text stays exactly as people typed it: escaping belongs to each renderer.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Generic, Literal, TypeVar
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- people ---------------------------------------------------------------------------------
+
+
+class Member(Frozen):
+    """A Slack workspace member as the bot knows them."""
+
+    user_id: str
+    name: str  # the Slack handle (users.list `name`)
+    real_name: str = ""
+    display_name: str = ""
+    tz: str | None = None
+    is_bot: bool = False
+    deleted: bool = False
+    github_login: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The name people see in Slack: display name, else real name, else handle."""
+        return self.display_name or self.real_name or self.name
+
+
+# --- what people typed ---------------------------------------------------------------------
+
+EVERYONE = "Everyone"
+
+
+class Person(Frozen):
+    """Someone named: a line's addressee, a follow-up's owner, a name in the digest.
+
+    `name` is what people see (Member.label, what was typed, or a GitHub login). `user_id` is
+    None when the name matched no Slack member (then `name` is what was typed), for GitHub
+    authors who are not on the team, and when the line was addressed to everyone (`everyone` is
+    True, `name` is "Everyone").
+    """
+
+    user_id: str | None = None
+    name: str
+    everyone: bool = False
+
+    @property
+    def resolved(self) -> bool:
+        return self.everyone or self.user_id is not None
+
+
+class AddressedLine(Frozen):
+    """One line of the Asks or Follow-ups field: an optional person, then the text."""
+
+    person: Person | None
+    text: str
+
+
+class Ask(Frozen):
+    id: int | None = None
+    from_user_id: str
+    from_name: str = ""
+    to_user_id: str | None  # None: unresolved name, or everyone
+    to_name: str
+    everyone: bool = False
+    text: str
+    meeting_date: date
+    status: Literal["open", "done"] = "open"
+    closed_at: datetime | None = None
+    closed_by: str | None = None
+    dm_channel: str | None = None
+    dm_ts: str | None = None
+
+
+class Standup(Frozen):
+    """One person's standup for one meeting cycle. Items are one per line, in order."""
+
+    user_id: str
+    user_name: str
+    meeting_date: date
+    submitted_at: datetime
+    done: tuple[str, ...] = ()
+    next: tuple[str, ...] = ()
+    blocked: tuple[str, ...] = ()
+    asks: tuple[Ask, ...] = ()
+
+
+FollowUpStatus = Literal["open", "done"]
+
+
+class FollowUp(Frozen):
+    id: int
+    text: str
+    owner_user_id: str | None
+    owner_name: str
+    status: FollowUpStatus = "open"
+    created_at: datetime
+    created_by: str | None = None
+    meeting_date: date | None = None  # the cycle it was raised in
+    source: str | None = None  # "standup", or a message permalink, or a meeting-notes link
+    done_at: datetime | None = None
+    done_by: str | None = None  # Slack user id of whoever closed it
+    # Where its message in the latest digest thread lives (for chat.update on a reaction).
+    channel: str | None = None
+    ts: str | None = None
+
+
+# --- GitHub ---------------------------------------------------------------------------------
+
+# What GitHub allows in names (regex text, to embed in larger patterns): a login or organization
+# is 1-39 letters, digits and single inner hyphens; a repository is 1-100 of [A-Za-z0-9._-].
+GITHUB_LOGIN = r"[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}"
+GITHUB_REPO = r"[A-Za-z0-9._-]{1,100}"
+
+PullRequestState = Literal["open", "draft", "merged", "closed"]
+CiState = Literal["success", "failure", "pending", "none"]
+ReviewDecision = Literal["approved", "changes_requested", "review_required"]
+
+
+class PullRequestRef(Frozen):
+    """A pull request named in text: `#12`, `repo#12`, `owner/repo#12` or its URL."""
+
+    owner: str
+    repo: str
+    number: int
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.owner}/{self.repo}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.owner}/{self.repo}#{self.number}"
+
+
+class PullRequest(Frozen):
+    owner: str
+    repo: str
+    number: int
+    title: str
+    url: str
+    state: PullRequestState
+    ci: CiState = "none"
+    review_decision: ReviewDecision | None = None
+    author: str | None = None
+    created_at: datetime
+    updated_at: datetime
+    merged_at: datetime | None = None
+    closed_at: datetime | None = None
+
+    @property
+    def ref(self) -> PullRequestRef:
+        return PullRequestRef(owner=self.owner, repo=self.repo, number=self.number)
+
+
+class PullRequestLookup(Frozen):
+    """A referenced PR and what GitHub said of it: the PR, or why there is none.
+
+    Both `pull_request` and `problem` are None when nobody asked GitHub (GitHub not configured).
+    """
+
+    ref: PullRequestRef
+    pull_request: PullRequest | None = None
+    problem: str | None = None  # e.g. "not found", "no access", "GitHub unavailable"
+
+    @property
+    def known(self) -> bool:
+        return self.pull_request is not None
+
+    @property
+    def looked_up(self) -> bool:
+        return self.pull_request is not None or self.problem is not None
+
+
+class UsageItem(Frozen):
+    """One line of GitHub's enhanced billing usage report, normalised.
+
+    `product` is lower-cased; `date` is the day the usage belongs to.
+    """
+
+    date: date
+    product: str
+    sku: str
+    quantity: float
+    unit_type: str
+    price_per_unit: float
+    gross_amount: float
+    discount_amount: float
+    net_amount: float
+    organization_name: str | None = None
+    repository_name: str | None = None
+
+
+class BillingUsage(Frozen):
+    """GitHub's billing usage lines for the months that were fetched (as `(year, month)`)."""
+
+    org: str
+    items: tuple[UsageItem, ...] = ()
+    months: tuple[tuple[int, int], ...] = ()  # the months GitHub answered for, oldest first
+
+
+class MonthlyActionsUsage(Frozen):
+    """One calendar month of GitHub Actions minutes and dollars, as GitHub billed them."""
+
+    year: int
+    month: int
+    minutes_by_sku: dict[str, float]  # e.g. {"Actions Linux": 93000.0}
+    minutes: float
+    gross: float  # dollars at the pricePerUnit GitHub returned
+    discount: float  # covered by the plan's included minutes / discounts
+    net: float  # what was actually paid
+    complete: bool = True  # False for the current, still running, month
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%b %Y")
+
+
+class BillingComparison(Frozen):
+    """The peak month against the latest full month."""
+
+    peak: MonthlyActionsUsage
+    latest: MonthlyActionsUsage
+    minutes_delta: float  # latest − peak, per month
+    gross_delta: float  # dollars per month
+    gross_delta_per_year: float
+    net_delta: float
+    summary: str  # e.g. "−105,000 min/mo; $630/mo ($7,560/yr) gross; $0 net — fully covered ..."
+
+
+class ActionsBilling(Frozen):
+    org: str
+    months: tuple[MonthlyActionsUsage, ...] = ()  # oldest first
+    comparison: BillingComparison | None = None
+    problem: str | None = None  # e.g. "billing needs an org owner's token"
+
+
+T = TypeVar("T")
+
+
+class Fetched(Frozen, Generic[T]):
+    """What a fetch got, and why it is incomplete if it is. Fetches never raise to their callers."""
+
+    data: T
+    problem: str | None = None
+    requests: int = 0  # HTTP requests it took (for the benchmarks)
+
+
+# --- cycles and digests ----------------------------------------------------------------------
+
+
+class Cycle(Frozen):
+    """A meeting cycle: standups sent in [starts_at, ends_at) belong to the meeting at ends_at."""
+
+    meeting_date: date  # local date of the digest that closes the cycle
+    starts_at: datetime  # aware, UTC
+    ends_at: datetime  # aware, UTC: the digest's scheduled time
+
+
+class PlannedMessage(Frozen):
+    """A message a digest will post: the main message (thread=False) or a reply in its thread.
+
+    `kind` says what it is ("main", "notes", "chart", "follow_up", ...). A chart message carries the
+    PNG file name in `file_name` and is sent with files_upload_v2; `follow_up_id` links a
+    follow-up's own message to its row.
+    """
+
+    seq: int
+    kind: str
+    text: str
+    blocks: tuple[dict[str, object], ...] = ()
+    thread: bool = True
+    follow_up_id: int | None = None
+    file_name: str | None = None
+    file_title: str | None = None
+    alt_text: str | None = None
+
+
+# --- the digest ------------------------------------------------------------------------------
+
+# How a PR's CI and review state read, in Slack and in Markdown alike.
+CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
+REVIEW_WORDS = {
+    "approved": "approved",
+    "changes_requested": "changes requested",
+    "review_required": "review required",
+}
+
+
+class Segment(Frozen):
+    """A piece of an item's text; `ref` is set when the piece is a PR reference."""
+
+    text: str
+    ref: PullRequestRef | None = None
+
+
+class Item(Frozen):
+    """One line people typed (a Done/Next/Blocked item, an ask), split at its PR references."""
+
+    text: str
+    segments: tuple[Segment, ...]
+    pull_requests: tuple[PullRequestLookup, ...] = ()
+
+
+class PersonNotes(Frozen):
+    person: Person
+    submitted_at: datetime
+    done: tuple[Item, ...] = ()
+    next: tuple[Item, ...] = ()
+    blocked: tuple[Item, ...] = ()
+    pull_requests: tuple[PullRequestLookup, ...] = ()  # every PR referenced, once, first seen first
+
+    @property
+    def empty(self) -> bool:
+        return not (self.done or self.next or self.blocked)
+
+
+class Blocker(Frozen):
+    person: Person
+    item: Item
+
+
+class AskLine(Frozen):
+    from_person: Person
+    item: Item
+    status: Literal["open", "done"] = "open"
+    meeting_date: date
+    carried_over: bool = False  # raised for an earlier meeting and still open
+    closed_at: datetime | None = None
+
+
+class AskGroup(Frozen):
+    """The asks addressed to one person (or to everyone)."""
+
+    to: Person
+    everyone: bool = False
+    asks: tuple[AskLine, ...]
+
+    @property
+    def open_count(self) -> int:
+        return sum(1 for ask in self.asks if ask.status == "open")
+
+
+class OpenFollowUp(Frozen):
+    follow_up: FollowUp
+    owner: Person
+    age_days: int
+
+
+class ClosedFollowUp(Frozen):
+    follow_up: FollowUp
+    owner: Person
+    closed_by: Person | None = None
+
+
+class RepoBoard(Frozen):
+    """One repository's pull requests for the cycle. Lists are sorted most relevant first."""
+
+    repo: str
+    merged: tuple[PullRequest, ...] = ()  # merged this cycle, latest first
+    opened: tuple[PullRequest, ...] = ()  # created this cycle (any state), latest first
+    awaiting_review: tuple[PullRequest, ...] = ()  # open, not draft, no approval yet; oldest first
+    stale: tuple[PullRequest, ...] = ()  # open, not draft, no update for stale_days; oldest first
+    drafts: tuple[PullRequest, ...] = ()  # open drafts, least recently updated first
+    open_count: int = 0  # open PRs that are not drafts
+
+
+class MergedBy(Frozen):
+    person: Person  # the team member with that GitHub login, else the login itself
+    login: str
+    pulls: tuple[PullRequest, ...]
+
+
+class PrBoard(Frozen):
+    starts_at: datetime
+    ends_at: datetime
+    stale_days: int
+    repos: tuple[RepoBoard, ...] = ()
+    merged_by: tuple[MergedBy, ...] = ()  # most merges first
+
+    @property
+    def merged_count(self) -> int:
+        return sum(len(repo.merged) for repo in self.repos)
+
+    @property
+    def opened_count(self) -> int:
+        return sum(len(repo.opened) for repo in self.repos)
+
+    @property
+    def awaiting_review(self) -> tuple[PullRequest, ...]:
+        """Across repos, the longest waiting first."""
+        pulls = [pull for repo in self.repos for pull in repo.awaiting_review]
+        return tuple(sorted(pulls, key=lambda pull: (pull.created_at, pull.ref.key)))
+
+    @property
+    def stale(self) -> tuple[PullRequest, ...]:
+        pulls = [pull for repo in self.repos for pull in repo.stale]
+        return tuple(sorted(pulls, key=lambda pull: (pull.updated_at, pull.ref.key)))
+
+
+DataArea = Literal["github", "pull_requests", "board", "billing"]
+
+
+class DataProblem(Frozen):
+    """GitHub data the digest lacks, and why (shown to the team as is)."""
+
+    area: DataArea
+    what: str  # e.g. "PR states", "the PR board"
+    why: str  # e.g. "GITHUB_TOKEN is not set"
+
+
+class Digest(Frozen):
+    meeting_date: date
+    previous_meeting_date: date | None = None
+    cycle: Cycle
+    generated_at: datetime  # the `now` it was built at; its zone is the one times are shown in
+    time_zone: str  # label of that zone, e.g. "Europe/Berlin" or "UTC"
+    repos: tuple[str, ...] = ()
+    team_size: int
+    reported: tuple[Person, ...] = ()
+    missing: tuple[Person, ...] = ()  # on the team, no standup this cycle
+    notes: tuple[PersonNotes, ...] = ()
+    blockers: tuple[Blocker, ...] = ()
+    asks: tuple[AskGroup, ...] = ()
+    board: PrBoard | None = None
+    open_follow_ups: tuple[OpenFollowUp, ...] = ()
+    closed_follow_ups: tuple[ClosedFollowUp, ...] = ()
+    billing: ActionsBilling | None = None  # None: not configured; `.problem` says what is missing
+    problems: tuple[DataProblem, ...] = ()
+
+    @property
+    def open_ask_count(self) -> int:
+        return sum(group.open_count for group in self.asks)
+
+    def problem(self, area: DataArea) -> DataProblem | None:
+        for problem in self.problems:
+            if problem.area == area:
+                return problem
+        return None

@@ -1,0 +1,314 @@
+"""Reading what people type: the standup form, addressed lines, slash-command text.
+
+Pure functions of text and the workspace's members. They never raise on any input: whatever a
+person types either parses or stays as text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from digests.models import EVERYONE, GITHUB_LOGIN, AddressedLine, Ask, Member, Person, Standup
+
+# A list marker a person may type or paste in front of an item: "- ", "* ", "• ", "1. ", "2) ".
+_BULLET = re.compile(r"^\s*(?:[-*•◦▪‣]|\d{1,3}[.)])\s+")
+_MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>[\s:,-]*")
+_AT_NAME = re.compile(r"^@([\w][\w.\-']{0,79})[\s:,-]*", re.UNICODE)
+# "Name: text" — up to three words before the colon, none of them a URL scheme.
+_NAME_COLON = re.compile(
+    r"^([^\W\d_][\w.\-']*(?:\s+[^\W\d_][\w.\-']*){0,2})\s*:\s+(?=\S)", re.UNICODE
+)
+_EVERYONE_WORDS = {"everyone", "everybody", "all", "team", "@everyone", "@channel", "@here"}
+
+
+def split_items(text: str | None) -> list[str]:
+    """One item per non-empty line, list markers removed."""
+    if not text:
+        return []
+    items = []
+    for raw in text.splitlines():
+        line = _BULLET.sub("", raw, count=1).strip()
+        if line:
+            items.append(line)
+    return items
+
+
+@dataclass
+class MemberDirectory:
+    """Looks people up by id, handle, display name, real name or a unique first name."""
+
+    members: Sequence[Member]
+    _by_id: dict[str, Member] = field(init=False, default_factory=dict)
+    _by_name: dict[str, Member | None] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for member in self.members:
+            if member.deleted:
+                continue
+            self._by_id[member.user_id] = member
+        # Exact names first; a first name only counts when it is unambiguous.
+        exact: dict[str, set[str]] = {}
+        first: dict[str, set[str]] = {}
+        for member in self._by_id.values():
+            for name in (member.name, member.display_name, member.real_name):
+                key = _key(name)
+                if key:
+                    exact.setdefault(key, set()).add(member.user_id)
+                    first.setdefault(_key(name.split()[0]), set()).add(member.user_id)
+        for key, ids in first.items():
+            if len(ids) == 1:
+                self._by_name[key] = self._by_id[next(iter(ids))]
+        for key, ids in exact.items():
+            self._by_name[key] = self._by_id[next(iter(ids))] if len(ids) == 1 else None
+
+    def by_id(self, user_id: str) -> Member | None:
+        return self._by_id.get(user_id)
+
+    def by_name(self, name: str) -> Member | None:
+        return self._by_name.get(_key(name))
+
+
+def _key(name: str) -> str:
+    return " ".join(name.strip().lstrip("@").casefold().split())
+
+
+def parse_addressed_line(line: str, directory: MemberDirectory) -> AddressedLine:
+    """Split "<@U1> text", "@name text", "Name: text" or "Everyone: text" into person and text.
+
+    A `<@U…>` or `@name` that matches nobody is kept as an unresolved person; "Word: text" only
+    counts as a person when the word names a member or everyone (else it is ordinary text).
+    """
+    text = line.strip()
+    match = _MENTION.match(text)
+    if match:
+        user_id, label = match.group(1), match.group(2)
+        member = directory.by_id(user_id)
+        rest = text[match.end() :].strip()
+        name = member.label if member else (label or user_id)
+        return AddressedLine(person=Person(user_id=user_id, name=name), text=rest or text)
+    match = _AT_NAME.match(text)
+    if match:
+        name = match.group(1).rstrip(".-'")
+        rest = text[match.end() :].strip()
+        if rest:
+            return AddressedLine(person=_resolve(name, directory, keep_unknown=True), text=rest)
+    match = _NAME_COLON.match(text)
+    if match:
+        person = _resolve(match.group(1), directory, keep_unknown=False)
+        if person is not None:
+            return AddressedLine(person=person, text=text[match.end() :].strip())
+    return AddressedLine(person=None, text=text)
+
+
+def _resolve(name: str, directory: MemberDirectory, *, keep_unknown: bool) -> Person | None:
+    if _key(name) in _EVERYONE_WORDS:
+        return Person(name=EVERYONE, everyone=True)
+    member = directory.by_name(name)
+    if member is not None:
+        return Person(user_id=member.user_id, name=member.label)
+    return Person(name=name) if keep_unknown else None
+
+
+def parse_addressed_items(text: str | None, directory: MemberDirectory) -> list[AddressedLine]:
+    return [parse_addressed_line(item, directory) for item in split_items(text)]
+
+
+# --- rich text -------------------------------------------------------------------------------
+
+
+def rich_text_to_text(value: Mapping[str, Any] | None) -> str:
+    """Flatten a rich_text_input value to lines of plain text.
+
+    Users become `<@U…>` (so they resolve like a typed mention); broadcasts and user groups
+    become inert words (`@channel`, `@group`) so nothing typed can ping; links become their URL.
+    """
+    if not value:
+        return ""
+    lines: list[str] = []
+    for element in value.get("elements", []) or []:
+        _flatten_block(element, lines)
+    return "\n".join(lines)
+
+
+def _flatten_block(element: Mapping[str, Any], lines: list[str]) -> None:
+    kind = element.get("type")
+    if kind == "rich_text_list":
+        for child in element.get("elements", []) or []:
+            _flatten_block(child, lines)
+        return
+    if kind in ("rich_text_section", "rich_text_preformatted", "rich_text_quote"):
+        text = "".join(_inline(child) for child in element.get("elements", []) or [])
+        lines.extend(text.split("\n"))
+
+
+def _inline(element: Mapping[str, Any]) -> str:
+    kind = element.get("type")
+    if kind == "text":
+        return str(element.get("text", ""))
+    if kind == "user":
+        return f"<@{element.get('user_id', '')}>"
+    if kind == "broadcast":
+        return f"@{element.get('range', 'channel')}"
+    if kind == "usergroup":
+        return "@group"
+    if kind == "channel":
+        return f"#{element.get('channel_id', 'channel')}"
+    if kind == "link":
+        return str(element.get("text") or element.get("url", ""))
+    if kind == "emoji":
+        return f":{element.get('name', '')}:"
+    if kind == "date":
+        return str(element.get("fallback", ""))
+    return ""
+
+
+# --- the slash command ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Command:
+    """What `/standup <text>` asks for."""
+
+    name: str  # "open", "help", "github", "followup", "unknown"
+    argument: str = ""
+
+
+_SUBCOMMANDS = {
+    "": "open",
+    "edit": "open",
+    "open": "open",
+    "help": "help",
+    "?": "help",
+    "github": "github",
+    "followup": "followup",
+    "follow-up": "followup",
+    "fu": "followup",
+}
+
+
+def parse_command(text: str | None) -> Command:
+    stripped = (text or "").strip()
+    word, _, rest = stripped.partition(" ")
+    name = _SUBCOMMANDS.get(word.casefold())
+    if name is None:
+        return Command("unknown", stripped)
+    return Command(name, rest.strip())
+
+
+def parse_github_login(argument: str) -> str | None:
+    """A GitHub login from `@login`, `login` or a profile URL; None when it cannot be one."""
+    value = argument.strip().strip("<>").rstrip("/")
+    value = re.sub(r"^https?://github\.com/", "", value).lstrip("@")
+    if re.fullmatch(GITHUB_LOGIN, value):
+        return value
+    return None
+
+
+# --- Slack message text ------------------------------------------------------------------------
+
+_SLACK_ENTITY = re.compile(r"<([@#!])?([^<>|]*)(?:\|([^<>]*))?>")
+
+
+def slack_text_to_plain(text: str, directory: MemberDirectory) -> str:
+    """A message's mrkdwn as a person would read it: `<@U1>` → `<@U1>` kept (it resolves as a
+    mention), links → their label and URL, channels → `#name`, broadcasts → inert words."""
+
+    def replace(match: re.Match[str]) -> str:
+        sigil, target, label = match.group(1), match.group(2), match.group(3)
+        if sigil == "@":
+            return f"<@{target}>" if directory.by_id(target) or not label else f"@{label}"
+        if sigil == "#":
+            return f"#{label or target}"
+        if sigil == "!":
+            return f"@{(label or target).split('^')[0]}"
+        return f"{label} ({target})" if label and label != target else target
+
+    plain = _SLACK_ENTITY.sub(replace, text)
+    return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+# --- the standup form ----------------------------------------------------------------------------
+
+MAX_FIELD_CHARS = 3000  # Slack's plain_text_input limit; also enforced here, server-side
+
+# (block_id, label, placeholder)
+FIELDS: tuple[tuple[str, str, str], ...] = (
+    ("done", "Done", "What you finished since the last standup: one item per line"),
+    ("next", "Next", "What you will do before the next one: one item per line"),
+    ("blocked", "Blocked", "Anything stopping you: one item per line"),
+    ("asks", "Asks", "One per line, starting with the person: @name …, Name: … or Everyone: …"),
+    ("follow_ups", "Follow-ups", "One per line; start with a person to give it an owner"),
+)
+
+
+@dataclass(frozen=True)
+class StandupForm:
+    """The five fields as typed, one string each (lines not yet parsed)."""
+
+    done: str = ""
+    next: str = ""
+    blocked: str = ""
+    asks: str = ""
+    follow_ups: str = ""
+
+    def is_empty(self) -> bool:
+        return not any(split_items(getattr(self, name)) for name, _, _ in FIELDS)
+
+
+def form_from_standup(
+    standup: Standup | None,
+    *,
+    follow_ups: list[str] | None = None,
+    done_from: Standup | None = None,
+) -> StandupForm:
+    """Pre-fill: this cycle's standup as sent, or a fresh one whose Done is last cycle's Next."""
+    if standup is not None:
+        return StandupForm(
+            done="\n".join(standup.done),
+            next="\n".join(standup.next),
+            blocked="\n".join(standup.blocked),
+            asks="\n".join(_ask_line(ask) for ask in standup.asks),
+            follow_ups="\n".join(follow_ups or []),
+        )
+    if done_from is not None:
+        return StandupForm(done="\n".join(done_from.next))
+    return StandupForm()
+
+
+def _ask_line(ask: Ask) -> str:
+    if ask.everyone:
+        return f"Everyone: {ask.text}"
+    if ask.to_user_id:
+        return f"<@{ask.to_user_id}> {ask.text}"
+    return f"@{ask.to_name} {ask.text}"
+
+
+def read_form(state_values: dict[str, Any]) -> StandupForm:
+    """The five fields from `view.state.values`, plain_text_input or rich_text_input alike."""
+    texts: dict[str, str] = {}
+    for block_id, _, _ in FIELDS:
+        for leaf in (state_values.get(block_id) or {}).values():
+            if not isinstance(leaf, dict):
+                continue
+            if leaf.get("type") == "rich_text_input":
+                texts[block_id] = rich_text_to_text(leaf.get("rich_text_value"))
+            else:
+                texts[block_id] = leaf.get("value") or ""
+            break
+    return StandupForm(**texts)
+
+
+def validate_form(form: StandupForm) -> dict[str, str]:
+    """Errors per block id: too long, or nothing filled in at all. Empty when the form is fine."""
+    errors = {
+        block_id: f"{label} is {len(getattr(form, block_id)):,} characters; "
+        f"the most is {MAX_FIELD_CHARS:,}. Move some of it to another field or shorten it."
+        for block_id, label, _ in FIELDS
+        if len(getattr(form, block_id)) > MAX_FIELD_CHARS
+    }
+    if not errors and form.is_empty():
+        errors["done"] = "Fill in at least one field: what you did, what is next, or a blocker."
+    return errors

@@ -1,0 +1,15 @@
+"""Every Block Kit action id, view callback id and shortcut callback id the bot uses.
+
+The views put them into blocks and the handlers listen for them: one spelling for both.
+"""
+
+from __future__ import annotations
+
+OPEN_STANDUP = "open_standup"  # "Write my standup" buttons (reminder DM, App Home)
+STANDUP_CALLBACK = "standup_submit"  # the /standup modal's view callback id
+FIELD_ACTION = "value"  # the action id of each of the modal's text inputs
+CLOSE_ASK = "close_ask"  # the ask DM's "Mark done"
+REOPEN_ASK = "reopen_ask"  # the ask DM's "Reopen"
+HOME_CLOSE_FOLLOW_UP = "home_close_follow_up"
+HOME_CLOSE_ASK = "home_close_ask"
+ADD_FOLLOW_UP_SHORTCUT = "add_follow_up"  # the message shortcut (manifest.yaml callback_id)

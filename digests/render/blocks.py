@@ -1,0 +1,782 @@
+"""The digest as Slack messages: one main message, then replies in its thread.
+
+Main message (seq 0): who reported, blockers, asks by the person asked, the PR board summary and
+the CI billing figures. Thread: each person's notes, PR board details, the CI chart, follow-ups
+done since the last digest, then each open follow-up as its own message (a ✅ on it closes it).
+
+Safety: everything people typed (and every GitHub title) goes through `escape_mrkdwn`. Only the
+person an ask is addressed to and a follow-up's owner are mentioned (`<@U…>`); every other name
+is plain text. Links are built here, from URLs that passed `_safe_url`.
+
+Limits: every message stays within the constants below; content that does not fit moves to the
+next message (a 200-person team gets several notes messages) and single long lines are cut "…".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from datetime import date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from digests.billing import format_money
+from digests.build import age_in_days, zone_label
+from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
+from digests.models import (
+    CI_WORDS,
+    REVIEW_WORDS,
+    AskGroup,
+    AskLine,
+    Digest,
+    FollowUp,
+    Item,
+    Person,
+    PersonNotes,
+    PlannedMessage,
+    PrBoard,
+    PullRequest,
+    PullRequestLookup,
+    RepoBoard,
+)
+from digests.render.chart import billing_alt_text, chart_months
+
+Block = dict[str, object]
+
+# Slack's limits (https://docs.slack.dev/reference/block-kit/blocks).
+MAX_BLOCKS_PER_MESSAGE = 50
+MAX_SECTION_TEXT = 3000
+MAX_HEADER_TEXT = 150
+MAX_CONTEXT_TEXT = 3000
+MAX_FALLBACK_TEXT = 3000
+# Slack also rejects a message whose blocks hold too much text in total (`msg_blocks_too_long`,
+# undocumented; reported from ~11,300 characters up, slackapi/bolt-js#2509 and #2867). Stay below.
+MAX_MESSAGE_BLOCK_TEXT = 10_000
+
+# What one line may take before it is cut with "…" (the Markdown notes keep the full text).
+MAX_ITEM_CHARS = 700
+MAX_TITLE_CHARS = 100
+MAX_NAME_CHARS = 80
+# How much of each list the main message shows before "…and N more".
+MAIN_BLOCKERS = 15
+MAIN_BLOCKER_CHARS = 300  # blockers are repeated in full in each person's notes
+MAIN_REPOS = 8
+MAIN_MERGED_BY = 10
+MAIN_PR_LINES = 5
+MAIN_REPORTED_NAMES = 40
+BOARD_PR_LINES = 10
+
+FILE_NAME = "ci-billing.png"
+DONE_REACTION_HINT = "React with :white_check_mark: when it's done"
+
+STATE_EMOJI = {
+    "open": ":large_green_circle:",
+    "draft": ":white_circle:",
+    "merged": ":large_purple_circle:",
+    "closed": ":red_circle:",
+}
+UNKNOWN_EMOJI = ":grey_question:"
+
+
+# --- public -------------------------------------------------------------------------------
+
+
+def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
+    """The messages to post, in order: seq 0 is the main message, the rest go in its thread."""
+    messages: list[PlannedMessage] = []
+
+    def add(kind: str, text: str, blocks: Sequence[Block] = (), **extra: Any) -> None:
+        messages.append(
+            PlannedMessage(
+                seq=len(messages),
+                kind=kind,
+                text=clip_mrkdwn(text, MAX_FALLBACK_TEXT),
+                blocks=tuple(blocks),
+                thread=bool(messages),  # only the first message is not in the thread
+                **extra,
+            )
+        )
+
+    main_pages = _paginate(_main_units(digest))
+    add("main", _main_fallback(digest), main_pages[0])
+    for page in main_pages[1:]:
+        add("main_continued", f"{_main_title(digest)} (continued)", page)
+
+    notes_pages = _paginate(_notes_units(digest), reserve=1)
+    for number, page in enumerate(notes_pages, start=1):
+        title = "Standup notes"
+        if len(notes_pages) > 1:
+            title += f" ({number} of {len(notes_pages)})"
+        page.insert(0, _context(f"*{title}* · {_long_date(digest.meeting_date)}"))
+        add("notes", _notes_fallback(title, page, digest), page)
+
+    if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
+        for page in _paginate(_board_units(digest.board), reserve=1):
+            page.insert(0, _context("*Pull requests in detail*"))
+            add("board", "Pull requests in detail: merged, waiting for review, stale, drafts", page)
+
+    if digest.billing is not None and chart_months(digest.billing):
+        org = digest.billing.org
+        add(
+            "chart",
+            escape_mrkdwn(f"CI minutes and cost per month, GitHub Actions ({org})"),
+            file_name=FILE_NAME,
+            # Plain-text fields, but Slack is not asked to trust them either.
+            file_title=escape_mrkdwn(f"GitHub Actions minutes and cost per month ({org})"),
+            alt_text=escape_mrkdwn(billing_alt_text(digest.billing)),
+        )
+
+    if digest.closed_follow_ups:
+        done = _plural(len(digest.closed_follow_ups), "follow-up")
+        for page in _paginate(_closed_units(digest)):
+            add("follow_ups_done", f"{done} done since the last digest", page)
+
+    for open_follow_up in digest.open_follow_ups:
+        follow_up = open_follow_up.follow_up
+        text, blocks = render_follow_up_message(follow_up, now=digest.generated_at)
+        add("follow_up", text, blocks, follow_up_id=follow_up.id)
+    return messages
+
+
+def render_follow_up_message(
+    follow_up: FollowUp, *, now: datetime
+) -> tuple[str, list[dict[str, object]]]:
+    """A follow-up's own thread message: open (react ✅ to close), or done (struck through).
+
+    Used in the digest and again for chat.update when a ✅ is added or removed.
+    """
+    owner = _owner_mention(follow_up)
+    text = escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
+    source = _source_mrkdwn(follow_up)
+    if follow_up.status == "done":
+        closed = "Done"
+        if follow_up.done_by:
+            closed += f" by {_mention(follow_up.done_by)}"
+        if follow_up.done_at is not None:
+            closed += f" on {_when(follow_up.done_at, now)} {escape_mrkdwn(zone_label(now))}"
+        body = f":white_check_mark: ~{text}~\nFor {owner} · {closed}"
+        context = f"Source: {source}" if source else ""
+        fallback = f"Follow-up done: {text} (for {owner}). {closed}."
+    else:
+        age = _age_words(age_in_days(follow_up.created_at, now))
+        body = f":pushpin: *Follow-up* for {owner} · {age}\n>{text}"
+        context = " · ".join(
+            part for part in (f"Source: {source}" if source else "", DONE_REACTION_HINT) if part
+        )
+        from_source = f" Source: {source}." if source else ""
+        fallback = f"Follow-up for {owner} ({age}): {text}.{from_source} {DONE_REACTION_HINT}."
+    blocks: list[Block] = [_section(body)]
+    if context:
+        blocks.append(_context(context))
+    return clip_mrkdwn(fallback, MAX_FALLBACK_TEXT), blocks
+
+
+# --- main message --------------------------------------------------------------------------
+
+
+def _main_units(digest: Digest) -> list[list[Block]]:
+    header = f":spiral_note_pad: Standup digest — {_long_date(digest.meeting_date)}"
+    units: list[list[Block]] = [
+        [_header(header), _context(_cycle_line(digest))],
+    ]
+    warnings = _warning_lines(digest)
+    if warnings:
+        units.append([_context(":warning: " + " · ".join(warnings))])
+    units.append(_sections(_reporting_lines(digest)))
+    units.append([_divider(), *_sections(_blocker_lines(digest))])
+    if digest.asks:
+        units.extend(_ask_units(digest))
+    if digest.board is not None:
+        units.append([_divider(), *_sections(_board_summary_lines(digest.board))])
+    if digest.billing is not None:
+        units.append([_divider(), *_sections(_billing_lines(digest))])
+    units.append([_divider(), _context(_thread_hint(digest))])
+    return units
+
+
+def _cycle_line(digest: Digest) -> str:
+    cycle = digest.cycle
+    start = _when(cycle.starts_at, digest.generated_at)
+    end = _when(cycle.ends_at, digest.generated_at)
+    return f"Standups sent from {start} to {end} ({escape_mrkdwn(digest.time_zone)})"
+
+
+def _warning_lines(digest: Digest) -> list[str]:
+    lines = []
+    for problem in digest.problems:
+        if problem.area == "billing" and digest.billing is not None:
+            continue  # the billing section says it
+        if problem.area == "github":
+            lines.append(f"No GitHub data ({problem.what}): {escape_mrkdwn(problem.why)}")
+        else:
+            lines.append(f"missing {escape_mrkdwn(problem.what)}: {escape_mrkdwn(problem.why)}")
+    if lines:
+        lines[0] = lines[0][0].upper() + lines[0][1:]
+    return lines
+
+
+def _reporting_lines(digest: Digest) -> list[str]:
+    reported_in_team = digest.team_size - len(digest.missing)
+    if not digest.reported and not digest.missing:
+        return ["No standups this week, and nobody on the team yet."]
+    lines = []
+    count = (
+        f"{reported_in_team} of {digest.team_size}"
+        if digest.team_size
+        else f"{len(digest.reported)}"
+    )
+    if not digest.reported:
+        lines.append(
+            f":hourglass_flowing_sand: *Nobody has reported yet* (0 of {digest.team_size})."
+        )
+    elif len(digest.reported) <= MAIN_REPORTED_NAMES:
+        lines.append(f":white_check_mark: *Reported ({count}):* {_names(digest.reported)}")
+    else:
+        lines.append(f":white_check_mark: *Reported:* {count} — their notes are in the thread.")
+    if digest.missing:
+        lines.append(
+            f":hourglass_flowing_sand: *Not yet ({len(digest.missing)}):* {_names(digest.missing)}"
+        )
+    elif digest.reported:
+        lines.append(":tada: Everyone on the team reported.")
+    return lines
+
+
+def _blocker_lines(digest: Digest) -> list[str]:
+    if not digest.blockers:
+        return [":large_green_circle: *Blockers:* none reported."]
+    lines = [f":no_entry: *Blockers ({len(digest.blockers)})*"]
+    for blocker in digest.blockers[:MAIN_BLOCKERS]:
+        item = _item_mrkdwn(blocker.item, limit=MAIN_BLOCKER_CHARS)
+        lines.append(f"• *{_name(blocker.person)}* — {item}")
+    hidden = len(digest.blockers) - MAIN_BLOCKERS
+    if hidden > 0:
+        lines.append(f"_…and {hidden} more in the notes in the thread._")
+    return lines
+
+
+def _ask_units(digest: Digest) -> list[list[Block]]:
+    total = sum(len(group.asks) for group in digest.asks)
+    open_count = digest.open_ask_count
+    done = f", {total - open_count} done" if total > open_count else ""
+    lines = [f":raising_hand: *Asks ({open_count} open{done})*"]
+    for group in digest.asks:
+        lines.extend(_ask_group_lines(group))
+    sections = _sections(lines)
+    return [[_divider(), sections[0]], *([section] for section in sections[1:])]
+
+
+def _ask_group_lines(group: AskGroup) -> list[str]:
+    if group.everyone:
+        heading = "*For everyone*"
+    elif group.to.user_id:
+        heading = f"*For {_mention(group.to.user_id, group.to.name)}*"
+    else:
+        heading = f"*For {_name(group.to)}*"
+    return [heading, *(_ask_line(ask) for ask in group.asks)]
+
+
+def _ask_line(ask: AskLine) -> str:
+    who = f"_from {_name(ask.from_person)}_"
+    if ask.status == "done":
+        return f"• ~{_item_mrkdwn(ask.item)}~ — {who} · :white_check_mark: done"
+    since = f" · _open since {_short_date(ask.meeting_date)}_" if ask.carried_over else ""
+    return f"• {_item_mrkdwn(ask.item)} — {who}{since}"
+
+
+def _board_summary_lines(board: PrBoard) -> list[str]:
+    awaiting = board.awaiting_review
+    stale = board.stale
+    drafts = sum(len(repo.drafts) for repo in board.repos)
+    totals = _counts(
+        merged=board.merged_count,
+        opened=board.opened_count,
+        awaiting=len(awaiting),
+        stale=len(stale),
+        drafts=drafts,
+    )
+    lines = [f":twisted_rightwards_arrows: *Pull requests this cycle* — {totals or 'no activity'}"]
+    active = [repo for repo in board.repos if _repo_counts(repo)]
+    for repo in active[:MAIN_REPOS]:
+        lines.append(f"• *{escape_mrkdwn(repo.repo)}* — {_repo_counts(repo)}")
+    if len(active) > MAIN_REPOS:
+        lines.append(
+            f"_…and {len(active) - MAIN_REPOS} more repositories (details in the thread)._"
+        )
+    quiet = len(board.repos) - len(active)
+    if quiet:
+        lines.append(
+            f"_{quiet} {'repository' if quiet == 1 else 'repositories'} without activity._"
+        )
+    if board.merged_by:
+        shown = [
+            f"{_name(row.person)} {len(row.pulls)}" for row in board.merged_by[:MAIN_MERGED_BY]
+        ]
+        more = len(board.merged_by) - MAIN_MERGED_BY
+        lines.append(
+            "*Merged by:* " + " · ".join(shown) + (f" · _+{more} more_" if more > 0 else "")
+        )
+    if awaiting:
+        lines.append("*Waiting longest for review*")
+        lines.extend(
+            _pr_list(
+                awaiting,
+                MAIN_PR_LINES,
+                lambda pull: _waiting(pull, board.ends_at),
+            )
+        )
+    if stale:
+        lines.append(f"*Stale: no update for {board.stale_days}+ days*")
+        lines.extend(
+            _pr_list(
+                stale,
+                MAIN_PR_LINES,
+                lambda pull: _updated(pull, board.ends_at),
+            )
+        )
+    return lines
+
+
+def _billing_lines(digest: Digest) -> list[str]:
+    billing = digest.billing
+    assert billing is not None
+    title = f":money_with_wings: *CI minutes — GitHub Actions ({escape_mrkdwn(billing.org)})*"
+    if not billing.months:
+        why = billing.problem or "GitHub returned no usage"
+        return [title, f"Not shown: {escape_mrkdwn(why)}."]
+    lines = [title]
+    full = [month for month in billing.months if month.complete]
+    current = [month for month in billing.months if not month.complete]
+    for month in [*full[-1:], *current[-1:]]:
+        label = month.label + ("" if month.complete else " (so far)")
+        lines.append(
+            f"*{label}:* {month.minutes:,.0f} min · gross {format_money(month.gross)}"
+            f" − discount {format_money(month.discount)} = *net {format_money(month.net)}*"
+        )
+    if billing.comparison is not None:
+        comparison = billing.comparison
+        lines.append(
+            f"*{comparison.peak.label} (peak) → {comparison.latest.label}:* "
+            f"{escape_mrkdwn(comparison.summary)}"
+        )
+    if billing.problem:
+        lines.append(f"_Incomplete: {escape_mrkdwn(billing.problem)}_")
+    return lines
+
+
+def _thread_hint(digest: Digest) -> str:
+    parts = []
+    if digest.notes:
+        parts.append(f"notes from {_plural(len(digest.notes), 'person', 'people')}")
+    if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
+        parts.append("PR details")
+    if digest.billing is not None and chart_months(digest.billing):
+        parts.append("the CI chart")
+    if digest.closed_follow_ups:
+        parts.append(f"{_plural(len(digest.closed_follow_ups), 'follow-up')} done")
+    if digest.open_follow_ups:
+        parts.append(f"{_plural(len(digest.open_follow_ups), 'open follow-up')}")
+    if not parts:
+        return "Nothing else this week."
+    hint = ":thread: In the thread: " + ", ".join(parts) + "."
+    if digest.open_follow_ups:
+        hint += " " + DONE_REACTION_HINT.replace("React", "React on a follow-up") + "."
+    return hint
+
+
+def _main_title(digest: Digest) -> str:
+    return f"Standup digest for {_long_date(digest.meeting_date)}"
+
+
+def _main_fallback(digest: Digest) -> str:
+    reported = digest.team_size - len(digest.missing)
+    parts = [f"{_main_title(digest)}: {reported} of {digest.team_size} reported"]
+    if digest.missing:
+        parts[0] += f" (not yet: {_names(digest.missing)})"
+    parts.append(_plural(len(digest.blockers), "blocker"))
+    parts.append(_plural(digest.open_ask_count, "open ask"))
+    parts.append(_plural(len(digest.open_follow_ups), "open follow-up"))
+    if digest.board is not None:
+        waiting = len(digest.board.awaiting_review)
+        parts.append(f"{digest.board.merged_count} PRs merged, {waiting} waiting for review")
+    return "; ".join(parts) + "."
+
+
+# --- thread ---------------------------------------------------------------------------------
+
+
+def _notes_units(digest: Digest) -> list[list[Block]]:
+    units = []
+    for notes in digest.notes:
+        units.append([*_sections(_person_lines(notes, digest)), _divider()])
+    return units  # nobody reported: the main message says so, no empty notes message
+
+
+def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:
+    lines = [f"*{_name(notes.person)}* · _sent {_when(notes.submitted_at, digest.generated_at)}_"]
+    for title, items in (
+        ("Done", notes.done),
+        ("Next", notes.next),
+        (":no_entry: Blocked", notes.blocked),
+    ):
+        if items:
+            lines.append(f"*{title}*")
+            lines.extend(f"• {_item_mrkdwn(item)}" for item in items)
+    if notes.empty:
+        lines.append("_Nothing to report._")
+    pr_lines = [_pr_info_line(info) for info in notes.pull_requests if info.looked_up]
+    if pr_lines:
+        lines.append("*Pull requests*")
+        lines.extend(pr_lines)
+    return lines
+
+
+def _board_units(board: PrBoard) -> list[list[Block]]:
+    units = []
+    for repo in board.repos:
+        if not _repo_has_lists(repo):
+            continue
+        lines = [f"*{escape_mrkdwn(repo.repo)}* — {_repo_counts(repo)}"]
+        lists = (
+            (
+                "Merged",
+                repo.merged,
+                lambda pull: _author_and(
+                    pull, f"merged {_short_date_dt(pull.merged_at, board.ends_at)}"
+                ),
+            ),
+            (
+                "Waiting for review",
+                repo.awaiting_review,
+                lambda pull: _author_and(pull, _waiting(pull, board.ends_at)),
+            ),
+            (
+                f"Stale, no update for {board.stale_days}+ days",
+                repo.stale,
+                lambda pull: _author_and(pull, _updated(pull, board.ends_at)),
+            ),
+            (
+                "Drafts",
+                repo.drafts,
+                lambda pull: _author_and(pull, _updated(pull, board.ends_at)),
+            ),
+        )
+        for title, pulls, describe in lists:
+            if pulls:
+                lines.append(f"*{title} ({len(pulls)})*")
+                lines.extend(_pr_list(pulls, BOARD_PR_LINES, describe))
+        units.append([*_sections(lines), _divider()])
+    return units
+
+
+def _closed_units(digest: Digest) -> list[list[Block]]:
+    since = (
+        f" since {_short_date(digest.previous_meeting_date)}"
+        if digest.previous_meeting_date
+        else ""
+    )
+    lines = [f":white_check_mark: *Follow-ups done{since} ({len(digest.closed_follow_ups)})*"]
+    for closed in digest.closed_follow_ups:
+        follow_up = closed.follow_up
+        text = escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
+        details = [_name(closed.owner)]
+        done = "done"
+        if closed.closed_by is not None:
+            done += f" by {_name(closed.closed_by)}"
+        if follow_up.done_at is not None:
+            done += f", {_short_date_dt(follow_up.done_at, digest.generated_at)}"
+        details.append(done)
+        lines.append(f"• ~{text}~ — " + " · ".join(details))
+    return [_sections(lines)]
+
+
+def _notes_fallback(title: str, page: list[Block], digest: Digest) -> str:
+    shown = _block_text(page)
+    names = [
+        _name(notes.person) for notes in digest.notes if f"*{_name(notes.person)}* · _sent" in shown
+    ]
+    return f"{title}: " + (", ".join(names) if names else "no standups")
+
+
+# --- pull requests ------------------------------------------------------------------------
+
+
+def _pr_info_line(info: PullRequestLookup) -> str:
+    pull = info.pull_request
+    if pull is None:
+        why = f" ({escape_mrkdwn(info.problem)})" if info.problem else ""
+        return f"{UNKNOWN_EMOJI} {escape_mrkdwn(info.ref.key)} — unknown PR{why}"
+    return (
+        f"{STATE_EMOJI[pull.state]} {_pr_link(pull)} {_title(pull)} — {' · '.join(_pr_facts(pull))}"
+    )
+
+
+def _pr_facts(pull: PullRequest) -> list[str]:
+    facts: list[str] = [pull.state]
+    if pull.state in ("open", "draft"):
+        if pull.ci in CI_WORDS:
+            facts.append(CI_WORDS[pull.ci])
+        if pull.review_decision is not None:
+            facts.append(REVIEW_WORDS[pull.review_decision])
+    return facts
+
+
+def _pr_list(
+    pulls: Sequence[PullRequest], limit: int, describe: Callable[[PullRequest], str]
+) -> list[str]:
+    lines = [f"• {_pr_link(pull)} {_title(pull)} — {describe(pull)}" for pull in pulls[:limit]]
+    if len(pulls) > limit:
+        lines.append(f"_…and {len(pulls) - limit} more_")
+    return lines
+
+
+def _pr_link(pull: PullRequest) -> str:
+    return _link(pull.url, escape_mrkdwn(pull.ref.key))
+
+
+def _title(pull: PullRequest) -> str:
+    return escape_mrkdwn(clip(pull.title, MAX_TITLE_CHARS))
+
+
+def _author_and(pull: PullRequest, what: str) -> str:
+    author = escape_mrkdwn(pull.author) if pull.author else "unknown author"
+    return f"{author}, {what}"
+
+
+def _repo_counts(repo: RepoBoard) -> str:
+    return _counts(
+        merged=len(repo.merged),
+        opened=len(repo.opened),
+        awaiting=len(repo.awaiting_review),
+        stale=len(repo.stale),
+        drafts=len(repo.drafts),
+    )
+
+
+def _repo_has_lists(repo: RepoBoard) -> bool:
+    return bool(repo.merged or repo.awaiting_review or repo.stale or repo.drafts)
+
+
+def _counts(*, merged: int, opened: int, awaiting: int, stale: int, drafts: int) -> str:
+    parts = [
+        (merged, "merged"),
+        (opened, "opened"),
+        (awaiting, "waiting for review"),
+        (stale, "stale"),
+        (drafts, "draft" if drafts == 1 else "drafts"),
+    ]
+    return " · ".join(f"{count} {word}" for count, word in parts if count)
+
+
+# --- text pieces ----------------------------------------------------------------------------
+
+
+def _item_mrkdwn(item: Item, *, limit: int = MAX_ITEM_CHARS) -> str:
+    """An item with its PR references linked, cut to `limit` characters of what was typed."""
+    infos = {info.ref.key: info for info in item.pull_requests}
+    budget = limit
+    out: list[str] = []
+    for segment in item.segments:
+        if budget <= 0:
+            out.append("…")
+            break
+        if segment.ref is None:
+            piece = clip(segment.text, budget)
+            out.append(escape_mrkdwn(piece))
+            budget -= len(segment.text)
+            if piece != segment.text:
+                break
+            continue
+        label = segment.text if "://" not in segment.text else segment.ref.key
+        info = infos.get(segment.ref.key)
+        pull = info.pull_request if info is not None else None
+        out.append(
+            _link(pull.url, escape_mrkdwn(label)) if pull is not None else escape_mrkdwn(label)
+        )
+        budget -= len(label)
+    return "".join(out)
+
+
+_SAFE_URL = re.compile(r"https?://[^\s<>|\"]+", re.IGNORECASE)
+
+
+def _safe_url(url: str) -> str | None:
+    if not _SAFE_URL.fullmatch(url):
+        return None
+    return url.replace("&", "&amp;")
+
+
+def _link(url: str, label: str) -> str:
+    safe = _safe_url(url)
+    return f"<{safe}|{label}>" if safe else label
+
+
+def _source_mrkdwn(follow_up: FollowUp) -> str:
+    source = (follow_up.source or "").strip()
+    if not source:
+        return ""
+    if source.casefold() == "standup":
+        when = f" for {_short_date(follow_up.meeting_date)}" if follow_up.meeting_date else ""
+        return f"the standup{when}"
+    host = urlsplit(source).hostname if _SAFE_URL.fullmatch(source) else None
+    if host:
+        return _link(source, escape_mrkdwn(host))
+    quote = escape_mrkdwn(clip(" ".join(source.split()), MAX_TITLE_CHARS * 2))
+    return quote if quote[0] in "\"“'‘" else f"“{quote}”"
+
+
+def _owner_mention(follow_up: FollowUp) -> str:
+    if follow_up.owner_user_id:
+        return _mention(follow_up.owner_user_id, follow_up.owner_name)
+    return escape_mrkdwn(clip(follow_up.owner_name, MAX_NAME_CHARS)) or "nobody yet"
+
+
+_USER_ID = re.compile(r"[UW][A-Z0-9]+")
+
+
+def _mention(user_id: str, name: str = "") -> str:
+    """`<@U…>` for a well-formed Slack user id; anything else becomes the escaped name or id."""
+    if _USER_ID.fullmatch(user_id):
+        return f"<@{user_id}>"
+    return escape_mrkdwn(clip(name or user_id, MAX_NAME_CHARS))
+
+
+def _name(person: Person) -> str:
+    return escape_mrkdwn(clip(person.name, MAX_NAME_CHARS))
+
+
+def _names(people: Iterable[Person]) -> str:
+    return ", ".join(_name(person) for person in people)
+
+
+def _plural(count: int, word: str, plural: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural or word + 's'}"
+
+
+def _age_words(days: int) -> str:
+    if days <= 0:
+        return "raised today"
+    return f"{_plural(days, 'day')} old"
+
+
+def _waiting(pull: PullRequest, until: datetime) -> str:
+    days = age_in_days(pull.created_at, until)
+    return "opened today" if days == 0 else f"open {_plural(days, 'day')}"
+
+
+def _updated(pull: PullRequest, until: datetime) -> str:
+    days = age_in_days(pull.updated_at, until)
+    return "updated today" if days == 0 else f"updated {_plural(days, 'day')} ago"
+
+
+def _long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%b %Y}"
+
+
+def _short_date(day: date | None) -> str:
+    return f"{day:%a} {day.day} {day:%b}" if day else ""
+
+
+def _short_date_dt(moment: datetime | None, now: datetime) -> str:
+    return _short_date(moment.astimezone(now.tzinfo).date()) if moment else ""
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    local = moment.astimezone(now.tzinfo)
+    text = f"{_short_date(local.date())} {local:%H:%M}"
+    return text if local.year == now.year else f"{text} {local.year}"
+
+
+# --- blocks ---------------------------------------------------------------------------------
+
+
+def _header(text: str) -> Block:
+    return {
+        "type": "header",
+        "text": {"type": "plain_text", "text": clip(text, MAX_HEADER_TEXT), "emoji": True},
+    }
+
+
+def _section(text: str) -> Block:
+    return {
+        "type": "section",
+        "text": {"type": "mrkdwn", "text": clip_mrkdwn(text, MAX_SECTION_TEXT)},
+    }
+
+
+def _context(text: str) -> Block:
+    return {
+        "type": "context",
+        "elements": [{"type": "mrkdwn", "text": clip_mrkdwn(text, MAX_CONTEXT_TEXT)}],
+    }
+
+
+def _divider() -> Block:
+    return {"type": "divider"}
+
+
+def _sections(lines: Sequence[str]) -> list[Block]:
+    """Lines packed into as few sections as fit MAX_SECTION_TEXT; no line is split across two."""
+    blocks: list[Block] = []
+    current = ""
+    for raw in lines:
+        line = clip_mrkdwn(raw, MAX_SECTION_TEXT)
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > MAX_SECTION_TEXT:
+            blocks.append(_section(current))
+            candidate = line
+        current = candidate
+    if current:
+        blocks.append(_section(current))
+    return blocks
+
+
+def _block_text(value: object) -> str:
+    """Every string inside a block, joined: more than Slack counts toward msg_blocks_too_long."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return "".join(_block_text(item) for item in value.values())
+    if isinstance(value, list | tuple):
+        return "".join(_block_text(item) for item in value)
+    return ""
+
+
+def _paginate(units: Sequence[list[Block]], *, reserve: int = 0) -> list[list[Block]]:
+    """Units (blocks that belong together) laid out over as few messages as the limits allow.
+
+    A unit that does not fit a message of its own is split block by block. `reserve` keeps room
+    for a block the caller adds to each page (a title).
+    """
+    max_blocks = MAX_BLOCKS_PER_MESSAGE - reserve
+    max_chars = MAX_MESSAGE_BLOCK_TEXT - reserve * (MAX_CONTEXT_TEXT // 10)
+    pieces: list[list[Block]] = []
+    for unit in units:
+        if len(unit) > max_blocks or _chars(unit) > max_chars:
+            pieces.extend([block] for block in unit)
+        else:
+            pieces.append(unit)
+
+    pages: list[list[Block]] = [[]]
+    for piece in pieces:
+        page = pages[-1]
+        if page and (
+            len(page) + len(piece) > max_blocks or _chars(page) + _chars(piece) > max_chars
+        ):
+            pages.append([])
+            page = pages[-1]
+        page.extend(piece)
+    return [_trim_dividers(page) for page in pages if _trim_dividers(page)]
+
+
+def _chars(blocks: Sequence[Block]) -> int:
+    return sum(len(_block_text(block)) for block in blocks)
+
+
+def _trim_dividers(page: list[Block]) -> list[Block]:
+    start, end = 0, len(page)
+    while start < end and page[start]["type"] == "divider":
+        start += 1
+    while end > start and page[end - 1]["type"] == "divider":
+        end -= 1
+    return page[start:end]
