@@ -79,7 +79,7 @@ DEFAULT_SCOPES: tuple[str, ...] = tuple(
 # The pseudo-method under which uploads to an upload URL are recorded and can be faulted.
 UPLOAD = "upload"
 
-# --- Slack's limits (Block Kit and Web API reference) --------------------------------------------------------
+# --- Slack's limits (Block Kit and Web API reference) --------------------------------
 
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100
@@ -1580,7 +1580,8 @@ class FakeSlack:
 def validate_blocks(blocks: Sequence[Any], *, pointer: str, max_blocks: int) -> list[str]:
     """Slack's complaints about blocks, each like "must be ... [json-pointer:/blocks/0/text]".
 
-    Covers the limits standup-bot can hit (Slack's Block Kit reference); an empty list means Slack would
+    Covers the limits standup-bot can hit (Slack's Block Kit reference); an empty list means
+    Slack would
     take them.
     """
     errors: list[str] = []
