@@ -1581,8 +1581,7 @@ def validate_blocks(blocks: Sequence[Any], *, pointer: str, max_blocks: int) -> 
     """Slack's complaints about blocks, each like "must be ... [json-pointer:/blocks/0/text]".
 
     Covers the limits standup-bot can hit (Slack's Block Kit reference); an empty list means
-    Slack would
-    take them.
+    Slack would take them.
     """
     errors: list[str] = []
     if len(blocks) > max_blocks:
