@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,10 +26,17 @@ from bot.runtime.http import create_web_app
 from bot.store import Store
 from tests.conftest import NOW
 from tests.fakes.slack import FakeSlack
-from tests.fakes.slack_payloads import SlackRequest, post_signed
+from tests.fakes.slack_payloads import (
+    SlackRequest,
+    fill_modal,
+    post_signed,
+    slash_command,
+    view_submission,
+)
 
 SIGNING_SECRET = "test-signing-secret"
 CHANNEL = "C0STANDUP"
+MEETING = date(2026, 11, 30)  # the meeting after conftest.NOW
 
 
 @dataclass
@@ -150,3 +157,17 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         time.sleep(0.01)
+
+
+def submit_standup(
+    bot: RunningBot, user_id: str, answers: dict[str, str], *, meeting: date = MEETING
+) -> None:
+    """/standup, then the modal filled with `answers` and submitted; waits until it is saved."""
+    trigger = bot.slack.register_trigger(user_id=user_id)
+    before = len(bot.slack.opened_views)
+    bot.send(slash_command(user_id=user_id, trigger_id=trigger))
+    wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
+    view = bot.slack.opened_views[-1].view
+    response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
+    assert response.status_code == 200 and b"errors" not in response.content
+    wait_for(lambda: bot.store.get_standup(user_id, meeting), what=f"{user_id}'s standup")

@@ -40,9 +40,10 @@ from digests.render.blocks import (
     render_follow_up_message,
 )
 from digests.sample import build_sample_inputs
-from tests.test_digest_build import (
+from tests.factories import (
     NOW,
     ask,
+    evil_digest,
     follow_up,
     inputs,
     lookups,
@@ -53,10 +54,6 @@ from tests.test_digest_build import (
 
 GOLDEN = Path(__file__).parent / "golden" / "blocks.json"
 SAMPLE_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-EVIL = (
-    "<!channel> <!here> <!everyone> @channel @Here <!subteam^S1> <@U1|x> "
-    "<https://evil.example|click> & * _ ~ ` 🎉 :tada:"
-)
 BROADCAST = re.compile(r"(?<![\w.+\-])@(channel|here|everyone)", re.IGNORECASE)
 
 
@@ -390,51 +387,6 @@ def test_sixty_open_follow_ups_are_sixty_messages() -> None:
 
 
 # --- injection ----------------------------------------------------------------------------
-
-
-def evil_digest() -> Digest:
-    team = [
-        Member(user_id="U1", name="kevin", display_name=EVIL, real_name=EVIL),
-        Member(user_id="U2", name="hesham", display_name=f"Hesham {EVIL}", github_login="evil"),
-        Member(user_id="U3", name=EVIL),
-    ]
-    bad_pull = pull(
-        12,
-        title=EVIL,
-        author=EVIL,
-        url="https://evil.example|click>",
-        state="merged",
-        merged_at=NOW - timedelta(days=1),
-    )
-    good_pull = pull(13, title=EVIL, author="evil", review_decision=None)
-    fetched = Fetched[dict[str, PullRequestLookup]](data=lookups(bad_pull, good_pull), problem=EVIL)
-    billing = ActionsBilling(org=EVIL, months=(month(2026, 10, 1000),), problem=EVIL)
-    return build_digest(
-        **inputs(
-            team=team,
-            standups=[
-                standup("U1", done=[f"{EVIL} #12 #13"], next_=[EVIL], blocked=[EVIL]),
-                standup("U3", done=[EVIL]).model_copy(update={"user_name": EVIL}),
-            ],
-            asks=[
-                ask(EVIL, to="U2", from_name=EVIL),
-                ask(EVIL, to=None, to_name=EVIL),
-                ask(EVIL, everyone=True, status="done"),
-            ],
-            open_follow_ups=[
-                follow_up(1, EVIL, source=EVIL),
-                follow_up(2, EVIL, owner_user_id=None, owner_name=EVIL, source="standup"),
-                follow_up(3, EVIL, source="https://notes.example/x?a=1&b=<2>"),
-            ],
-            closed_follow_ups=[
-                follow_up(4, EVIL, status="done", done_by="U1", done_at=NOW, owner_name=EVIL)
-            ],
-            pr_lookups=fetched,
-            board_pulls=Fetched[list[PullRequest]](data=[bad_pull, good_pull], problem=EVIL),
-            billing=Fetched[ActionsBilling](data=billing, problem=EVIL),
-            github_problem=EVIL,
-        )
-    )
 
 
 def test_nothing_people_typed_can_ping_mention_or_link() -> None:

@@ -1,13 +1,8 @@
-"""build_digest: who reported, notes with live PR states, asks by person, follow-ups, problems.
-
-The helpers at the top (`inputs`, `standup`, `ask`, `follow_up`, `pull`) are shared with the
-rendering tests.
-"""
+"""build_digest: who reported, notes with live PR states, asks by person, follow-ups, problems."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -15,139 +10,23 @@ import pytest
 from digests.build import build_digest, zone_label
 from digests.models import (
     ActionsBilling,
-    Ask,
-    Cycle,
     DataProblem,
     Fetched,
-    FollowUp,
-    Member,
-    MonthlyActionsUsage,
     Person,
     PullRequest,
     PullRequestLookup,
-    PullRequestRef,
-    Standup,
 )
-
-MEETING = date(2026, 11, 30)
-ENDS = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
-CYCLE = Cycle(meeting_date=MEETING, starts_at=ENDS - timedelta(days=7), ends_at=ENDS)
-NOW = ENDS
-REPOS = ["acme/api", "acme/web"]
-TEAM = [
-    Member(user_id="U1", name="kevin", real_name="Kevin Okafor", display_name="Kevin"),
-    Member(user_id="U2", name="hesham", real_name="Hesham Nasser", github_login="hnasser"),
-    Member(user_id="U3", name="maya"),
-    Member(user_id="U4", name="ghost", deleted=True),
-    Member(user_id="B1", name="ci-bot", is_bot=True),
-]
-
-
-def standup(user_id: str, *, done=(), next_=(), blocked=(), hours_before: float = 24) -> Standup:  # type: ignore[no-untyped-def]
-    return Standup(
-        user_id=user_id,
-        user_name=user_id.lower(),
-        meeting_date=MEETING,
-        submitted_at=ENDS - timedelta(hours=hours_before),
-        done=tuple(done),
-        next=tuple(next_),
-        blocked=tuple(blocked),
-    )
-
-
-def ask(  # type: ignore[no-untyped-def]
-    text: str, *, to: str | None = "U2", to_name: str = "Hesham", everyone=False, **extra
-) -> Ask:
-    values: dict[str, Any] = {
-        "from_user_id": "U1",
-        "from_name": "Kevin",
-        "to_user_id": None if everyone else to,
-        "to_name": "Everyone" if everyone else to_name,
-        "everyone": everyone,
-        "text": text,
-        "meeting_date": MEETING,
-    }
-    values.update(extra)
-    return Ask(**values)
-
-
-def follow_up(id_: int, text: str, *, days_old: float = 3, **extra: Any) -> FollowUp:
-    values: dict[str, Any] = {
-        "id": id_,
-        "text": text,
-        "owner_user_id": "U2",
-        "owner_name": "Hesham",
-        "created_at": NOW - timedelta(days=days_old),
-        "source": "standup",
-        "meeting_date": MEETING - timedelta(days=7),
-    }
-    values.update(extra)
-    return FollowUp(**values)
-
-
-def pull(number: int, repo: str = "api", **extra: Any) -> PullRequest:
-    values: dict[str, Any] = {
-        "owner": "acme",
-        "repo": repo,
-        "number": number,
-        "title": f"Change {number}",
-        "url": f"https://github.com/acme/{repo}/pull/{number}",
-        "state": "open",
-        "ci": "success",
-        "review_decision": "approved",
-        "author": "hnasser",
-        "created_at": NOW - timedelta(days=2),
-        "updated_at": NOW - timedelta(days=1),
-    }
-    values.update(extra)
-    return PullRequest(**values)
-
-
-def lookups(*pulls: PullRequest, missing: tuple[str, ...] = ()) -> dict[str, PullRequestLookup]:
-    found = {p.ref.key: PullRequestLookup(ref=p.ref, pull_request=p) for p in pulls}
-    for key in missing:
-        repo, number = key.split("#")
-        owner, name = repo.split("/")
-        ref = PullRequestRef(owner=owner, repo=name, number=int(number))
-        found[key] = PullRequestLookup(ref=ref, problem="not found")
-    return found
-
-
-def month(year: int, number: int, minutes: float, *, complete: bool = True) -> MonthlyActionsUsage:
-    gross = round(minutes * 0.006, 2)
-    return MonthlyActionsUsage(
-        year=year,
-        month=number,
-        minutes_by_sku={"Actions Linux": minutes},
-        minutes=minutes,
-        gross=gross,
-        discount=gross,
-        net=0.0,
-        complete=complete,
-    )
-
-
-def inputs(**overrides: Any) -> dict[str, Any]:
-    """Keyword arguments for build_digest: a small team with GitHub configured."""
-    values: dict[str, Any] = {
-        "cycle": CYCLE,
-        "previous_meeting_date": MEETING - timedelta(days=7),
-        "team": TEAM,
-        "standups": [],
-        "asks": [],
-        "open_follow_ups": [],
-        "closed_follow_ups": [],
-        "pr_lookups": Fetched[dict[str, PullRequestLookup]](data={}),
-        "board_pulls": Fetched[list[PullRequest]](data=[]),
-        "billing": Fetched[ActionsBilling](data=ActionsBilling(org="acme")),
-        "repos": REPOS,
-        "stale_days": 7,
-        "github_problem": None,
-        "now": NOW,
-    }
-    values.update(overrides)
-    return values
-
+from tests.factories import (
+    MEETING,
+    NOW,
+    ask,
+    follow_up,
+    inputs,
+    lookups,
+    month,
+    pull,
+    standup,
+)
 
 # --- people ---------------------------------------------------------------------------------
 

@@ -7,7 +7,6 @@ import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -17,15 +16,15 @@ from bot.services.digest import catch_up_missed_digest, run_digest
 from bot.slack.post import METADATA_EVENT, PostReport
 from digests.cycles import cycle_for_meeting
 from digests.models import UsageItem
+from tests.factories import all_text
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeMessage, FakeSlack
-from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
 from tests.harness import (
     CHANNEL,
     RunningBot,
     bot_environment,
     running_bot,
-    wait_for,
+    submit_standup,
 )
 
 MEETING = date(2026, 11, 30)
@@ -87,17 +86,6 @@ def billing_items() -> list[UsageItem]:
     return items
 
 
-def submit_standup(bot: RunningBot, user_id: str, answers: dict[str, str]) -> None:
-    trigger = bot.slack.register_trigger(user_id=user_id)
-    before = len(bot.slack.opened_views)
-    bot.send(slash_command(user_id=user_id, trigger_id=trigger))
-    wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
-    view = bot.slack.opened_views[-1].view
-    response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
-    assert response.status_code == 200 and b"errors" not in response.content
-    wait_for(lambda: bot.store.get_standup(user_id, MEETING), what=f"{user_id}'s standup")
-
-
 def digest_messages(slack: FakeSlack) -> list[FakeMessage]:
     """The bot's messages in the channel and every thread there, in order."""
     roots = [m for m in slack.messages(CHANNEL) if m.user == slack.bot_user_id]
@@ -111,16 +99,6 @@ def post(bot: RunningBot, *, force: bool = False, at: datetime = AFTER_DIGEST) -
     bot.clock.current = at
     cycle = cycle_for_meeting(bot.settings.digest_schedule, MEETING)
     return run_digest(bot.deps, bot.client, now=at, cycle=cycle, force=force, pace_seconds=0)
-
-
-def all_text(value: Any) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [t for v in value.values() for t in all_text(v)]
-    if isinstance(value, list | tuple):
-        return [t for v in value for t in all_text(v)]
-    return []
 
 
 @pytest.fixture

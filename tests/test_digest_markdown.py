@@ -19,8 +19,11 @@ from digests.models import ActionsBilling, Fetched
 from digests.render import markdown
 from digests.render.markdown import escape_markdown, render_markdown
 from digests.sample import build_sample_inputs
-from tests.test_digest_blocks import evil_digest
-from tests.test_digest_build import inputs, standup
+from tests.factories import (
+    evil_digest,
+    inputs,
+    standup,
+)
 
 GOLDEN = Path(__file__).parent / "golden" / "digest.md"
 SAMPLE_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)

@@ -14,6 +14,7 @@ from bot.ops.cli import main
 from bot.services.digest import run_digest
 from digests.cycles import cycle_for_meeting
 from digests.models import FollowUp
+from tests.factories import all_text
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import (
     app_home_opened,
@@ -26,9 +27,9 @@ from tests.harness import (
     RunningBot,
     bot_environment,
     running_bot,
+    submit_standup,
     wait_for,
 )
-from tests.test_digest_e2e import all_text, submit_standup
 
 MEETING = date(2026, 11, 30)
 AFTER_DIGEST = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)

@@ -1,0 +1,204 @@
+"""Builders of test data shared by several test modules: models for `build_digest`, a digest
+full of hostile text, and walking rendered output. Test modules import these from here, never
+from each other."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from digests.build import build_digest
+from digests.models import (
+    ActionsBilling,
+    Ask,
+    Cycle,
+    Digest,
+    Fetched,
+    FollowUp,
+    Member,
+    MonthlyActionsUsage,
+    PullRequest,
+    PullRequestLookup,
+    PullRequestRef,
+    Standup,
+)
+
+MEETING = date(2026, 11, 30)
+ENDS = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+CYCLE = Cycle(meeting_date=MEETING, starts_at=ENDS - timedelta(days=7), ends_at=ENDS)
+NOW = ENDS
+REPOS = ["acme/api", "acme/web"]
+TEAM = [
+    Member(user_id="U1", name="kevin", real_name="Kevin Okafor", display_name="Kevin"),
+    Member(user_id="U2", name="hesham", real_name="Hesham Nasser", github_login="hnasser"),
+    Member(user_id="U3", name="maya"),
+    Member(user_id="U4", name="ghost", deleted=True),
+    Member(user_id="B1", name="ci-bot", is_bot=True),
+]
+
+
+def standup(user_id: str, *, done=(), next_=(), blocked=(), hours_before: float = 24) -> Standup:  # type: ignore[no-untyped-def]
+    return Standup(
+        user_id=user_id,
+        user_name=user_id.lower(),
+        meeting_date=MEETING,
+        submitted_at=ENDS - timedelta(hours=hours_before),
+        done=tuple(done),
+        next=tuple(next_),
+        blocked=tuple(blocked),
+    )
+
+
+def ask(  # type: ignore[no-untyped-def]
+    text: str, *, to: str | None = "U2", to_name: str = "Hesham", everyone=False, **extra
+) -> Ask:
+    values: dict[str, Any] = {
+        "from_user_id": "U1",
+        "from_name": "Kevin",
+        "to_user_id": None if everyone else to,
+        "to_name": "Everyone" if everyone else to_name,
+        "everyone": everyone,
+        "text": text,
+        "meeting_date": MEETING,
+    }
+    values.update(extra)
+    return Ask(**values)
+
+
+def follow_up(id_: int, text: str, *, days_old: float = 3, **extra: Any) -> FollowUp:
+    values: dict[str, Any] = {
+        "id": id_,
+        "text": text,
+        "owner_user_id": "U2",
+        "owner_name": "Hesham",
+        "created_at": NOW - timedelta(days=days_old),
+        "source": "standup",
+        "meeting_date": MEETING - timedelta(days=7),
+    }
+    values.update(extra)
+    return FollowUp(**values)
+
+
+def pull(number: int, repo: str = "api", **extra: Any) -> PullRequest:
+    values: dict[str, Any] = {
+        "owner": "acme",
+        "repo": repo,
+        "number": number,
+        "title": f"Change {number}",
+        "url": f"https://github.com/acme/{repo}/pull/{number}",
+        "state": "open",
+        "ci": "success",
+        "review_decision": "approved",
+        "author": "hnasser",
+        "created_at": NOW - timedelta(days=2),
+        "updated_at": NOW - timedelta(days=1),
+    }
+    values.update(extra)
+    return PullRequest(**values)
+
+
+def lookups(*pulls: PullRequest, missing: tuple[str, ...] = ()) -> dict[str, PullRequestLookup]:
+    found = {p.ref.key: PullRequestLookup(ref=p.ref, pull_request=p) for p in pulls}
+    for key in missing:
+        repo, number = key.split("#")
+        owner, name = repo.split("/")
+        ref = PullRequestRef(owner=owner, repo=name, number=int(number))
+        found[key] = PullRequestLookup(ref=ref, problem="not found")
+    return found
+
+
+def month(year: int, number: int, minutes: float, *, complete: bool = True) -> MonthlyActionsUsage:
+    gross = round(minutes * 0.006, 2)
+    return MonthlyActionsUsage(
+        year=year,
+        month=number,
+        minutes_by_sku={"Actions Linux": minutes},
+        minutes=minutes,
+        gross=gross,
+        discount=gross,
+        net=0.0,
+        complete=complete,
+    )
+
+
+def inputs(**overrides: Any) -> dict[str, Any]:
+    """Keyword arguments for build_digest: a small team with GitHub configured."""
+    values: dict[str, Any] = {
+        "cycle": CYCLE,
+        "previous_meeting_date": MEETING - timedelta(days=7),
+        "team": TEAM,
+        "standups": [],
+        "asks": [],
+        "open_follow_ups": [],
+        "closed_follow_ups": [],
+        "pr_lookups": Fetched[dict[str, PullRequestLookup]](data={}),
+        "board_pulls": Fetched[list[PullRequest]](data=[]),
+        "billing": Fetched[ActionsBilling](data=ActionsBilling(org="acme")),
+        "repos": REPOS,
+        "stale_days": 7,
+        "github_problem": None,
+        "now": NOW,
+    }
+    values.update(overrides)
+    return values
+
+
+EVIL = (
+    "<!channel> <!here> <!everyone> @channel @Here <!subteam^S1> <@U1|x> "
+    "<https://evil.example|click> & * _ ~ ` 🎉 :tada:"
+)
+
+
+def evil_digest() -> Digest:
+    team = [
+        Member(user_id="U1", name="kevin", display_name=EVIL, real_name=EVIL),
+        Member(user_id="U2", name="hesham", display_name=f"Hesham {EVIL}", github_login="evil"),
+        Member(user_id="U3", name=EVIL),
+    ]
+    bad_pull = pull(
+        12,
+        title=EVIL,
+        author=EVIL,
+        url="https://evil.example|click>",
+        state="merged",
+        merged_at=NOW - timedelta(days=1),
+    )
+    good_pull = pull(13, title=EVIL, author="evil", review_decision=None)
+    fetched = Fetched[dict[str, PullRequestLookup]](data=lookups(bad_pull, good_pull), problem=EVIL)
+    billing = ActionsBilling(org=EVIL, months=(month(2026, 10, 1000),), problem=EVIL)
+    return build_digest(
+        **inputs(
+            team=team,
+            standups=[
+                standup("U1", done=[f"{EVIL} #12 #13"], next_=[EVIL], blocked=[EVIL]),
+                standup("U3", done=[EVIL]).model_copy(update={"user_name": EVIL}),
+            ],
+            asks=[
+                ask(EVIL, to="U2", from_name=EVIL),
+                ask(EVIL, to=None, to_name=EVIL),
+                ask(EVIL, everyone=True, status="done"),
+            ],
+            open_follow_ups=[
+                follow_up(1, EVIL, source=EVIL),
+                follow_up(2, EVIL, owner_user_id=None, owner_name=EVIL, source="standup"),
+                follow_up(3, EVIL, source="https://notes.example/x?a=1&b=<2>"),
+            ],
+            closed_follow_ups=[
+                follow_up(4, EVIL, status="done", done_by="U1", done_at=NOW, owner_name=EVIL)
+            ],
+            pr_lookups=fetched,
+            board_pulls=Fetched[list[PullRequest]](data=[bad_pull, good_pull], problem=EVIL),
+            billing=Fetched[ActionsBilling](data=billing, problem=EVIL),
+            github_problem=EVIL,
+        )
+    )
+
+
+def all_text(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in all_text(v)]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in all_text(v)]
+    return []
