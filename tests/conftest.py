@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 from hypothesis import settings
 
-# CI machines are shared and loaded: an example that takes long is not a failure there.
-settings.register_profile("ci", deadline=None, print_blob=True)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
-
 from bot.store import Store
 from digests.models import Member
 from tests.fakes.slack import FakeSlack
+
+# CI machines are shared and loaded: an example that takes long is not a failure there.
+settings.register_profile("ci", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; the next digest is Mon Nov 30
 
