@@ -291,14 +291,6 @@ class PlannedMessage(Frozen):
 
 # --- the digest ------------------------------------------------------------------------------
 
-# How a PR's CI and review state read, in Slack and in Markdown alike.
-CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
-REVIEW_WORDS = {
-    "approved": "approved",
-    "changes_requested": "changes requested",
-    "review_required": "review required",
-}
-
 
 class Segment(Frozen):
     """A piece of an item's text; `ref` is set when the piece is a PR reference."""

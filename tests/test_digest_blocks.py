@@ -134,7 +134,7 @@ def test_main_message_has_the_week_at_a_glance() -> None:
     messages = sample_messages()
     text = main_text(messages)
     header = messages[0].blocks[0]
-    assert header["type"] == "header" and "Monday 30 Nov 2026" in str(header)
+    assert header["type"] == "header" and "Monday 30 November 2026" in str(header)
     assert "*Reported (5 of 6):* Hesham, Kevin, Maya Lindqvist, Priya R, Tomás" in text
     assert "*Not yet (1):* Jordan" in text
     assert ":no_entry: *Blockers (3)*" in text
@@ -145,7 +145,9 @@ def test_main_message_has_the_week_at_a_glance() -> None:
     assert "*Merged by:* Hesham 2 · Priya R 2" in text
     assert "gross $611.08 − discount $611.08 = *net $0*" in text
     assert "$670.40/mo ($8,044.80/yr) gross" in text
-    assert messages[0].text.startswith("Standup digest for Monday 30 Nov 2026: 5 of 6 reported")
+    assert messages[0].text.startswith(
+        "Standup digest for Monday 30 November 2026: 5 of 6 reported"
+    )
 
 
 def test_notes_show_each_pr_with_its_live_state() -> None:
@@ -187,7 +189,7 @@ def test_each_open_follow_up_is_its_own_message() -> None:
 def test_closed_follow_ups_are_one_message_without_pings() -> None:
     closed = next(m for m in sample_messages() if m.kind == "follow_ups_done")
     shown = "\n".join(strings(list(closed.blocks)))
-    assert "~Delete the unused self-hosted runners~ — Hesham · done by Kevin, Thu 26 Nov" in shown
+    assert "~Delete the unused self-hosted runners~ — Hesham · done by Kevin on Thu 26 Nov" in shown
     assert "<@" not in shown
 
 

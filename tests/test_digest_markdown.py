@@ -72,7 +72,7 @@ def test_follow_ups_show_owner_age_and_source() -> None:
         " · 19 days old · source: [notes.acme.example]"
         "(https://notes.acme.example/standup/weekly#runner-images)"
     ) in text
-    assert "— Hesham · 12 days old · source: the standup of Mon 16 Nov" in text
+    assert "— Hesham · 12 days old · source: the standup for Mon 16 Nov" in text
     assert "### Done since Mon 23 Nov (2)" in text
     assert (
         "- ~~Delete the unused self-hosted runners~~ — Hesham · done by Kevin on Thu 26 Nov" in text

@@ -23,8 +23,8 @@ from digests.parsing import (
     parse_addressed_line,
     slack_text_to_plain,
 )
+from digests.render import views
 from digests.render.blocks import render_follow_up_message
-from digests.render.views import render_follow_up_added
 
 log = logging.getLogger(__name__)
 
@@ -65,9 +65,9 @@ def add_follow_up_from_command(
 ) -> str:
     """`/standup followup <text>`: the answer to show the person."""
     if not text.strip():
-        return "Usage: `/standup followup <text>` — start with `@name` to give it an owner."
+        return views.FOLLOW_UP_USAGE
     if len(text) > MAX_TEXT:
-        return f"That follow-up is {len(text):,} characters; the most is {MAX_TEXT:,}."
+        return views.render_too_long("follow-up", len(text), MAX_TEXT)
     directory = load_member_directory(
         client, deps.store, deps.settings.standup_channel, now=deps.now()
     )
@@ -86,8 +86,8 @@ def add_follow_up_from_command(
         )
     except StoreError as error:
         log.error("saving a follow-up failed: %s", error)
-        return "I could not save that follow-up (the database is unavailable). Try again shortly."
-    return render_follow_up_added(
+        return views.DATABASE_DOWN
+    return views.render_follow_up_added(
         follow_up,
         by_user_id=user_id,
         meeting_date=cycle.meeting_date,
@@ -106,7 +106,7 @@ def add_follow_up_from_message(client: WebClient, deps: Deps, body: dict[str, An
     )
     plain = " ".join(slack_text_to_plain(message.get("text") or "", directory).split())
     if not plain:
-        _tell(client, channel, user_id, "That message has no text to make a follow-up of.")
+        _tell(client, channel, user_id, views.EMPTY_MESSAGE)
         return
     line = parse_addressed_line(clip(plain, MAX_TEXT), directory)
     owner = line.person or _self(directory, user_id, body["user"].get("name") or user_id)
@@ -128,7 +128,7 @@ def add_follow_up_from_message(client: WebClient, deps: Deps, body: dict[str, An
         source=permalink,
         now=now,
     )
-    answer = render_follow_up_added(
+    answer = views.render_follow_up_added(
         follow_up, by_user_id=user_id, meeting_date=cycle.meeting_date, from_shortcut=True
     )
     _tell(client, channel, user_id, answer)

@@ -26,6 +26,7 @@ from digests.parsing import (
     split_items,
     validate_form,
 )
+from digests.render import views
 from digests.render.views import build_standup_view, render_standup_confirmation
 
 log = logging.getLogger(__name__)
@@ -152,17 +153,17 @@ def link_github(client: WebClient, deps: Deps, user_id: str, argument: str) -> s
     """`/standup github <login>`: the answer to show the person."""
     login = parse_github_login(argument)
     if login is None:
-        return "Usage: `/standup github <login>`, e.g. `/standup github octocat`."
+        return views.GITHUB_USAGE
     try:
         if deps.store.get_member(user_id) is None:
             refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now())
         if deps.store.get_member(user_id) is None:
-            return "Slack does not list you as a member of this workspace, so I can't link you."
+            return views.NOT_A_MEMBER
         deps.store.save_github_login(user_id, login)
     except StoreError as error:
         log.error("saving a GitHub login failed: %s", error)
-        return "I could not save that just now (the database is unavailable). Try again shortly."
+        return views.DATABASE_DOWN
     except SLACK_FAILURES as error:
         log.warning("member refresh failed: %s", slack_error(error))
-        return "I could not look you up in Slack just now. Try again shortly."
-    return f"Linked your GitHub login `{login}`: the digest credits its pull requests to you."
+        return views.SLACK_DOWN
+    return views.render_github_linked(login)

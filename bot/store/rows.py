@@ -3,59 +3,32 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import date, datetime
+from datetime import datetime
+from typing import TypeVar
 
-from bot.store.connection import iso, parse_time, parse_time_or_none
-from digests.models import Ask, FollowUp, FollowUpStatus, Member
+from bot.store.connection import iso
+from digests.models import Ask, FollowUp, FollowUpStatus, Frozen, Member
+
+Model = TypeVar("Model", bound=Frozen)
+
+
+def from_row(model: type[Model], row: sqlite3.Row) -> Model:
+    """A model from the row's columns of the same names (pydantic reads ISO dates and 0/1)."""
+    fields = model.model_fields
+    columns = row.keys()  # iterating a Row gives its values
+    return model.model_validate({key: row[key] for key in columns if key in fields})
 
 
 def member_from_row(row: sqlite3.Row) -> Member:
-    return Member(
-        user_id=row["user_id"],
-        name=row["name"],
-        real_name=row["real_name"],
-        display_name=row["display_name"],
-        tz=row["tz"],
-        is_bot=bool(row["is_bot"]),
-        deleted=bool(row["deleted"]),
-        github_login=row["github_login"],
-    )
+    return from_row(Member, row)
 
 
 def ask_from_row(row: sqlite3.Row) -> Ask:
-    return Ask(
-        id=row["id"],
-        from_user_id=row["from_user_id"],
-        from_name=row["from_name"],
-        to_user_id=row["to_user_id"],
-        to_name=row["to_name"],
-        everyone=bool(row["everyone"]),
-        text=row["text"],
-        meeting_date=date.fromisoformat(row["meeting_date"]),
-        status=row["status"],
-        closed_at=parse_time_or_none(row["closed_at"]),
-        closed_by=row["closed_by"],
-        dm_channel=row["dm_channel"],
-        dm_ts=row["dm_ts"],
-    )
+    return from_row(Ask, row)
 
 
 def follow_up_from_row(row: sqlite3.Row) -> FollowUp:
-    return FollowUp(
-        id=row["id"],
-        text=row["text"],
-        owner_user_id=row["owner_user_id"],
-        owner_name=row["owner_name"],
-        status=row["status"],
-        created_at=parse_time(row["created_at"]),
-        created_by=row["created_by"],
-        meeting_date=date.fromisoformat(row["meeting_date"]) if row["meeting_date"] else None,
-        source=row["source"],
-        done_at=parse_time_or_none(row["done_at"]),
-        done_by=row["done_by"],
-        channel=row["channel"],
-        ts=row["ts"],
-    )
+    return from_row(FollowUp, row)
 
 
 def set_status(

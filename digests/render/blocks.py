@@ -16,18 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from digests.billing import format_money
 from digests.build import age_in_days, zone_label
 from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
 from digests.models import (
-    CI_WORDS,
-    REVIEW_WORDS,
     AskGroup,
-    AskLine,
     Digest,
     FollowUp,
     Item,
@@ -36,10 +31,23 @@ from digests.models import (
     PlannedMessage,
     PrBoard,
     PullRequest,
-    PullRequestLookup,
     RepoBoard,
 )
+from digests.render import wording
 from digests.render.chart import billing_alt_text, chart_months
+from digests.render.wording import (
+    Em,
+    Inline,
+    Link,
+    Mention,
+    Strike,
+    Strong,
+    Typed,
+    long_date,
+    plural,
+    short_date,
+    when,
+)
 
 Block = dict[str, object]
 
@@ -55,8 +63,7 @@ MAX_MESSAGE_BLOCK_TEXT = 10_000
 
 # What one line may take before it is cut with "…" (the Markdown notes keep the full text).
 MAX_ITEM_CHARS = 700
-MAX_TITLE_CHARS = 100
-MAX_NAME_CHARS = 80
+MAX_NAME_CHARS = wording.MAX_NAME_CHARS
 # How much of each list the main message shows before "…and N more".
 MAIN_BLOCKERS = 15
 MAIN_BLOCKER_CHARS = 300  # blockers are repeated in full in each person's notes
@@ -68,14 +75,6 @@ BOARD_PR_LINES = 10
 
 FILE_NAME = "ci-billing.png"
 DONE_REACTION_HINT = "React with :white_check_mark: when it's done"
-
-STATE_EMOJI = {
-    "open": ":large_green_circle:",
-    "draft": ":white_circle:",
-    "merged": ":large_purple_circle:",
-    "closed": ":red_circle:",
-}
-UNKNOWN_EMOJI = ":grey_question:"
 
 
 # --- public -------------------------------------------------------------------------------
@@ -107,7 +106,7 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
         title = "Standup notes"
         if len(notes_pages) > 1:
             title += f" ({number} of {len(notes_pages)})"
-        page.insert(0, _context(f"*{title}* · {_long_date(digest.meeting_date)}"))
+        page.insert(0, _context(f"*{title}* · {long_date(digest.meeting_date)}"))
         add("notes", _notes_fallback(title, page, digest), page)
 
     if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
@@ -145,20 +144,20 @@ def render_follow_up_message(
 
     Used in the digest and again for chat.update when a ✅ is added or removed.
     """
-    owner = _owner_mention(follow_up)
-    text = escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
-    source = _source_mrkdwn(follow_up)
+    owner = to_mrkdwn(wording.follow_up_owner(follow_up))
+    text = _follow_up_text(follow_up)
+    source = to_mrkdwn(wording.follow_up_source(follow_up))
     if follow_up.status == "done":
         closed = "Done"
         if follow_up.done_by:
             closed += f" by {_mention(follow_up.done_by)}"
         if follow_up.done_at is not None:
-            closed += f" on {_when(follow_up.done_at, now)} {escape_mrkdwn(zone_label(now))}"
+            closed += f" on {when(follow_up.done_at, now)} {escape_mrkdwn(zone_label(now))}"
         body = f":white_check_mark: ~{text}~\nFor {owner} · {closed}"
         context = f"Source: {source}" if source else ""
         fallback = f"Follow-up done: {text} (for {owner}). {closed}."
     else:
-        age = _age_words(age_in_days(follow_up.created_at, now))
+        age = wording.age_words(age_in_days(follow_up.created_at, now))
         body = f":pushpin: *Follow-up* for {owner} · {age}\n>{text}"
         context = " · ".join(
             part for part in (f"Source: {source}" if source else "", DONE_REACTION_HINT) if part
@@ -175,7 +174,7 @@ def render_follow_up_message(
 
 
 def _main_units(digest: Digest) -> list[list[Block]]:
-    header = f":spiral_note_pad: Standup digest — {_long_date(digest.meeting_date)}"
+    header = f":spiral_note_pad: Standup digest — {long_date(digest.meeting_date)}"
     units: list[list[Block]] = [
         [_header(header), _context(_cycle_line(digest))],
     ]
@@ -195,10 +194,7 @@ def _main_units(digest: Digest) -> list[list[Block]]:
 
 
 def _cycle_line(digest: Digest) -> str:
-    cycle = digest.cycle
-    start = _when(cycle.starts_at, digest.generated_at)
-    end = _when(cycle.ends_at, digest.generated_at)
-    return f"Standups sent from {start} to {end} ({escape_mrkdwn(digest.time_zone)})"
+    return escape_mrkdwn(wording.cycle_line(digest))
 
 
 def _warning_lines(digest: Digest) -> list[str]:
@@ -216,26 +212,22 @@ def _warning_lines(digest: Digest) -> list[str]:
 
 
 def _reporting_lines(digest: Digest) -> list[str]:
-    reported_in_team = digest.team_size - len(digest.missing)
     if not digest.reported and not digest.missing:
         return ["No standups this week, and nobody on the team yet."]
     lines = []
-    count = (
-        f"{reported_in_team} of {digest.team_size}"
-        if digest.team_size
-        else f"{len(digest.reported)}"
-    )
+    reported = wording.reported_label(digest)
     if not digest.reported:
         lines.append(
             f":hourglass_flowing_sand: *Nobody has reported yet* (0 of {digest.team_size})."
         )
     elif len(digest.reported) <= MAIN_REPORTED_NAMES:
-        lines.append(f":white_check_mark: *Reported ({count}):* {_names(digest.reported)}")
+        lines.append(f":white_check_mark: *{reported}* {_names(digest.reported)}")
     else:
+        count = reported.removeprefix("Reported (").removesuffix("):")
         lines.append(f":white_check_mark: *Reported:* {count} — their notes are in the thread.")
     if digest.missing:
         lines.append(
-            f":hourglass_flowing_sand: *Not yet ({len(digest.missing)}):* {_names(digest.missing)}"
+            f":hourglass_flowing_sand: *{wording.missing_label(digest)}* {_names(digest.missing)}"
         )
     elif digest.reported:
         lines.append(":tada: Everyone on the team reported.")
@@ -247,8 +239,7 @@ def _blocker_lines(digest: Digest) -> list[str]:
         return [":large_green_circle: *Blockers:* none reported."]
     lines = [f":no_entry: *Blockers ({len(digest.blockers)})*"]
     for blocker in digest.blockers[:MAIN_BLOCKERS]:
-        item = _item_mrkdwn(blocker.item, limit=MAIN_BLOCKER_CHARS)
-        lines.append(f"• *{_name(blocker.person)}* — {item}")
+        lines.append("• " + to_mrkdwn(wording.blocker_line(blocker, limit=MAIN_BLOCKER_CHARS)))
     hidden = len(digest.blockers) - MAIN_BLOCKERS
     if hidden > 0:
         lines.append(f"_…and {hidden} more in the notes in the thread._")
@@ -267,28 +258,16 @@ def _ask_units(digest: Digest) -> list[list[Block]]:
 
 
 def _ask_group_lines(group: AskGroup) -> list[str]:
-    if group.everyone:
-        heading = "*For everyone*"
-    elif group.to.user_id:
-        heading = f"*For {_mention(group.to.user_id, group.to.name)}*"
-    else:
-        heading = f"*For {_name(group.to)}*"
-    return [heading, *(_ask_line(ask) for ask in group.asks)]
-
-
-def _ask_line(ask: AskLine) -> str:
-    who = f"_from {_name(ask.from_person)}_"
-    if ask.status == "done":
-        return f"• ~{_item_mrkdwn(ask.item)}~ — {who} · :white_check_mark: done"
-    since = f" · _open since {_short_date(ask.meeting_date)}_" if ask.carried_over else ""
-    return f"• {_item_mrkdwn(ask.item)} — {who}{since}"
+    heading = to_mrkdwn(Strong(wording.ask_heading(group)))
+    lines = (to_mrkdwn(wording.ask_line(ask, limit=MAX_ITEM_CHARS)) for ask in group.asks)
+    return [heading, *(f"• {line}" for line in lines)]
 
 
 def _board_summary_lines(board: PrBoard) -> list[str]:
     awaiting = board.awaiting_review
     stale = board.stale
     drafts = sum(len(repo.drafts) for repo in board.repos)
-    totals = _counts(
+    totals = wording.board_counts(
         merged=board.merged_count,
         opened=board.opened_count,
         awaiting=len(awaiting),
@@ -296,9 +275,9 @@ def _board_summary_lines(board: PrBoard) -> list[str]:
         drafts=drafts,
     )
     lines = [f":twisted_rightwards_arrows: *Pull requests this cycle* — {totals or 'no activity'}"]
-    active = [repo for repo in board.repos if _repo_counts(repo)]
+    active = [repo for repo in board.repos if wording.repo_counts(repo)]
     for repo in active[:MAIN_REPOS]:
-        lines.append(f"• *{escape_mrkdwn(repo.repo)}* — {_repo_counts(repo)}")
+        lines.append(f"• *{escape_mrkdwn(repo.repo)}* — {wording.repo_counts(repo)}")
     if len(active) > MAIN_REPOS:
         lines.append(
             f"_…and {len(active) - MAIN_REPOS} more repositories (details in the thread)._"
@@ -319,20 +298,12 @@ def _board_summary_lines(board: PrBoard) -> list[str]:
     if awaiting:
         lines.append("*Waiting longest for review*")
         lines.extend(
-            _pr_list(
-                awaiting,
-                MAIN_PR_LINES,
-                lambda pull: _waiting(pull, board.ends_at),
-            )
+            _pr_list(awaiting, MAIN_PR_LINES, lambda pull: wording.waiting(pull, board.ends_at))
         )
     if stale:
         lines.append(f"*Stale: no update for {board.stale_days}+ days*")
         lines.extend(
-            _pr_list(
-                stale,
-                MAIN_PR_LINES,
-                lambda pull: _updated(pull, board.ends_at),
-            )
+            _pr_list(stale, MAIN_PR_LINES, lambda pull: wording.updated(pull, board.ends_at))
         )
     return lines
 
@@ -348,17 +319,9 @@ def _billing_lines(digest: Digest) -> list[str]:
     full = [month for month in billing.months if month.complete]
     current = [month for month in billing.months if not month.complete]
     for month in [*full[-1:], *current[-1:]]:
-        label = month.label + ("" if month.complete else " (so far)")
-        lines.append(
-            f"*{label}:* {month.minutes:,.0f} min · gross {format_money(month.gross)}"
-            f" − discount {format_money(month.discount)} = *net {format_money(month.net)}*"
-        )
+        lines.append(to_mrkdwn(wording.billing_month_line(month)))
     if billing.comparison is not None:
-        comparison = billing.comparison
-        lines.append(
-            f"*{comparison.peak.label} (peak) → {comparison.latest.label}:* "
-            f"{escape_mrkdwn(comparison.summary)}"
-        )
+        lines.append(to_mrkdwn(wording.comparison_line(billing.comparison)))
     if billing.problem:
         lines.append(f"_Incomplete: {escape_mrkdwn(billing.problem)}_")
     return lines
@@ -385,7 +348,7 @@ def _thread_hint(digest: Digest) -> str:
 
 
 def _main_title(digest: Digest) -> str:
-    return f"Standup digest for {_long_date(digest.meeting_date)}"
+    return f"Standup digest for {long_date(digest.meeting_date)}"
 
 
 def _main_fallback(digest: Digest) -> str:
@@ -413,7 +376,7 @@ def _notes_units(digest: Digest) -> list[list[Block]]:
 
 
 def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:
-    lines = [f"*{_name(notes.person)}* · _sent {_when(notes.submitted_at, digest.generated_at)}_"]
+    lines = [f"*{_name(notes.person)}* · _sent {when(notes.submitted_at, digest.generated_at)}_"]
     for title, items in (
         ("Done", notes.done),
         ("Next", notes.next),
@@ -421,10 +384,12 @@ def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:
     ):
         if items:
             lines.append(f"*{title}*")
-            lines.extend(f"• {_item_mrkdwn(item)}" for item in items)
+            lines.extend(
+                f"• {to_mrkdwn(wording.item(item, limit=MAX_ITEM_CHARS))}" for item in items
+            )
     if notes.empty:
         lines.append("_Nothing to report._")
-    pr_lines = [_pr_info_line(info) for info in notes.pull_requests if info.looked_up]
+    pr_lines = [to_mrkdwn(wording.pr_line(info)) for info in notes.pull_requests if info.looked_up]
     if pr_lines:
         lines.append("*Pull requests*")
         lines.extend(pr_lines)
@@ -433,60 +398,38 @@ def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:
 
 def _board_units(board: PrBoard) -> list[list[Block]]:
     units = []
+    ends = board.ends_at
     for repo in board.repos:
         if not _repo_has_lists(repo):
             continue
-        lines = [f"*{escape_mrkdwn(repo.repo)}* — {_repo_counts(repo)}"]
-        lists = (
-            (
-                "Merged",
-                repo.merged,
-                lambda pull: _author_and(
-                    pull, f"merged {_short_date_dt(pull.merged_at, board.ends_at)}"
-                ),
-            ),
-            (
-                "Waiting for review",
-                repo.awaiting_review,
-                lambda pull: _author_and(pull, _waiting(pull, board.ends_at)),
-            ),
+        lines = [f"*{escape_mrkdwn(repo.repo)}* — {wording.repo_counts(repo)}"]
+        lists: tuple[tuple[str, Sequence[PullRequest], Callable[[PullRequest], str]], ...] = (
+            ("Merged", repo.merged, lambda pull: wording.merged_on(pull, ends)),
+            ("Waiting for review", repo.awaiting_review, lambda pull: wording.waiting(pull, ends)),
             (
                 f"Stale, no update for {board.stale_days}+ days",
                 repo.stale,
-                lambda pull: _author_and(pull, _updated(pull, board.ends_at)),
+                lambda pull: wording.updated(pull, ends),
             ),
-            (
-                "Drafts",
-                repo.drafts,
-                lambda pull: _author_and(pull, _updated(pull, board.ends_at)),
-            ),
+            ("Drafts", repo.drafts, lambda pull: wording.updated(pull, ends)),
         )
         for title, pulls, describe in lists:
             if pulls:
                 lines.append(f"*{title} ({len(pulls)})*")
-                lines.extend(_pr_list(pulls, BOARD_PR_LINES, describe))
+                lines.extend(_pr_list(pulls, BOARD_PR_LINES, describe, author=True))
         units.append([*_sections(lines), _divider()])
     return units
 
 
 def _closed_units(digest: Digest) -> list[list[Block]]:
     since = (
-        f" since {_short_date(digest.previous_meeting_date)}"
-        if digest.previous_meeting_date
-        else ""
+        f" since {short_date(digest.previous_meeting_date)}" if digest.previous_meeting_date else ""
     )
     lines = [f":white_check_mark: *Follow-ups done{since} ({len(digest.closed_follow_ups)})*"]
     for closed in digest.closed_follow_ups:
-        follow_up = closed.follow_up
-        text = escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
-        details = [_name(closed.owner)]
-        done = "done"
-        if closed.closed_by is not None:
-            done += f" by {_name(closed.closed_by)}"
-        if follow_up.done_at is not None:
-            done += f", {_short_date_dt(follow_up.done_at, digest.generated_at)}"
-        details.append(done)
-        lines.append(f"• ~{text}~ — " + " · ".join(details))
+        text = _follow_up_text(closed.follow_up)
+        done = to_mrkdwn(wording.closed_by(closed, digest.generated_at))
+        lines.append(f"• ~{text}~ — {_name(closed.owner)} · {done}")
     return [_sections(lines)]
 
 
@@ -501,107 +444,54 @@ def _notes_fallback(title: str, page: list[Block], digest: Digest) -> str:
 # --- pull requests ------------------------------------------------------------------------
 
 
-def _pr_info_line(info: PullRequestLookup) -> str:
-    pull = info.pull_request
-    if pull is None:
-        why = f" ({escape_mrkdwn(info.problem)})" if info.problem else ""
-        return f"{UNKNOWN_EMOJI} {escape_mrkdwn(info.ref.key)} — unknown PR{why}"
-    return (
-        f"{STATE_EMOJI[pull.state]} {_pr_link(pull)} {_title(pull)} — {' · '.join(_pr_facts(pull))}"
-    )
-
-
-def _pr_facts(pull: PullRequest) -> list[str]:
-    facts: list[str] = [pull.state]
-    if pull.state in ("open", "draft"):
-        if pull.ci in CI_WORDS:
-            facts.append(CI_WORDS[pull.ci])
-        if pull.review_decision is not None:
-            facts.append(REVIEW_WORDS[pull.review_decision])
-    return facts
-
-
 def _pr_list(
-    pulls: Sequence[PullRequest], limit: int, describe: Callable[[PullRequest], str]
+    pulls: Sequence[PullRequest],
+    limit: int,
+    describe: Callable[[PullRequest], str],
+    *,
+    author: bool = False,
 ) -> list[str]:
-    lines = [f"• {_pr_link(pull)} {_title(pull)} — {describe(pull)}" for pull in pulls[:limit]]
+    lines = [
+        "• " + to_mrkdwn(wording.board_pr_line(pull, describe(pull), author=author))
+        for pull in pulls[:limit]
+    ]
     if len(pulls) > limit:
         lines.append(f"_…and {len(pulls) - limit} more_")
     return lines
-
-
-def _pr_link(pull: PullRequest) -> str:
-    return _link(pull.url, escape_mrkdwn(pull.ref.key))
-
-
-def _title(pull: PullRequest) -> str:
-    return escape_mrkdwn(clip(pull.title, MAX_TITLE_CHARS))
-
-
-def _author_and(pull: PullRequest, what: str) -> str:
-    author = escape_mrkdwn(pull.author) if pull.author else "unknown author"
-    return f"{author}, {what}"
-
-
-def _repo_counts(repo: RepoBoard) -> str:
-    return _counts(
-        merged=len(repo.merged),
-        opened=len(repo.opened),
-        awaiting=len(repo.awaiting_review),
-        stale=len(repo.stale),
-        drafts=len(repo.drafts),
-    )
 
 
 def _repo_has_lists(repo: RepoBoard) -> bool:
     return bool(repo.merged or repo.awaiting_review or repo.stale or repo.drafts)
 
 
-def _counts(*, merged: int, opened: int, awaiting: int, stale: int, drafts: int) -> str:
-    parts = [
-        (merged, "merged"),
-        (opened, "opened"),
-        (awaiting, "waiting for review"),
-        (stale, "stale"),
-        (drafts, "draft" if drafts == 1 else "drafts"),
-    ]
-    return " · ".join(f"{count} {word}" for count, word in parts if count)
-
-
 # --- text pieces ----------------------------------------------------------------------------
 
 
-def _item_mrkdwn(item: Item, *, limit: int = MAX_ITEM_CHARS) -> str:
-    """An item with its PR references linked, cut to `limit` characters of what was typed."""
-    infos = {info.ref.key: info for info in item.pull_requests}
-    budget = limit
-    out: list[str] = []
-    for segment in item.segments:
-        if budget <= 0:
-            out.append("…")
-            break
-        if segment.ref is None:
-            piece = clip(segment.text, budget)
-            out.append(escape_mrkdwn(piece))
-            budget -= len(segment.text)
-            if piece != segment.text:
-                break
-            continue
-        label = segment.text if "://" not in segment.text else segment.ref.key
-        info = infos.get(segment.ref.key)
-        pull = info.pull_request if info is not None else None
-        out.append(
-            _link(pull.url, escape_mrkdwn(label)) if pull is not None else escape_mrkdwn(label)
-        )
-        budget -= len(label)
-    return "".join(out)
-
-
-_SAFE_URL = re.compile(r"https?://[^\s<>|\"]+", re.IGNORECASE)
+def to_mrkdwn(inline: Inline) -> str:
+    """A worded fact (digests.render.wording) as Slack mrkdwn: typed text escaped and cut to its
+    Slack limit, links only to URLs that pass `_safe_url`, mentions only of real user ids."""
+    if isinstance(inline, str):
+        return inline
+    if isinstance(inline, tuple):
+        return "".join(to_mrkdwn(part) for part in inline)
+    if isinstance(inline, Typed):
+        text = inline.text if inline.limit is None else clip(inline.text, inline.limit)
+        return escape_mrkdwn(text)
+    if isinstance(inline, Link):
+        return _link(inline.url, to_mrkdwn(inline.label))
+    if isinstance(inline, Mention):
+        return _mention(inline.user_id, inline.name)
+    if isinstance(inline, Strong):
+        return f"*{to_mrkdwn(inline.content)}*"
+    if isinstance(inline, Em):
+        return f"_{to_mrkdwn(inline.content)}_"
+    if isinstance(inline, Strike):
+        return f"~{to_mrkdwn(inline.content)}~"
+    return f"{inline.slack} "
 
 
 def _safe_url(url: str) -> str | None:
-    if not _SAFE_URL.fullmatch(url):
+    if not wording.LINKABLE_URL.fullmatch(url):
         return None
     return url.replace("&", "&amp;")
 
@@ -611,24 +501,12 @@ def _link(url: str, label: str) -> str:
     return f"<{safe}|{label}>" if safe else label
 
 
-def _source_mrkdwn(follow_up: FollowUp) -> str:
-    source = (follow_up.source or "").strip()
-    if not source:
-        return ""
-    if source.casefold() == "standup":
-        when = f" for {_short_date(follow_up.meeting_date)}" if follow_up.meeting_date else ""
-        return f"the standup{when}"
-    host = urlsplit(source).hostname if _SAFE_URL.fullmatch(source) else None
-    if host:
-        return _link(source, escape_mrkdwn(host))
-    quote = escape_mrkdwn(clip(" ".join(source.split()), MAX_TITLE_CHARS * 2))
-    return quote if quote[0] in "\"“'‘" else f"“{quote}”"
+def _item(item: Item) -> str:
+    return to_mrkdwn(wording.item(item, limit=MAX_ITEM_CHARS))
 
 
-def _owner_mention(follow_up: FollowUp) -> str:
-    if follow_up.owner_user_id:
-        return _mention(follow_up.owner_user_id, follow_up.owner_name)
-    return escape_mrkdwn(clip(follow_up.owner_name, MAX_NAME_CHARS)) or "nobody yet"
+def _follow_up_text(follow_up: FollowUp) -> str:
+    return escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
 
 
 _USER_ID = re.compile(r"[UW][A-Z0-9]+")
@@ -642,49 +520,15 @@ def _mention(user_id: str, name: str = "") -> str:
 
 
 def _name(person: Person) -> str:
-    return escape_mrkdwn(clip(person.name, MAX_NAME_CHARS))
+    return to_mrkdwn(wording.name(person))
 
 
 def _names(people: Iterable[Person]) -> str:
-    return ", ".join(_name(person) for person in people)
+    return to_mrkdwn(wording.names(list(people)))
 
 
-def _plural(count: int, word: str, plural: str | None = None) -> str:
-    return f"{count} {word if count == 1 else plural or word + 's'}"
-
-
-def _age_words(days: int) -> str:
-    if days <= 0:
-        return "raised today"
-    return f"{_plural(days, 'day')} old"
-
-
-def _waiting(pull: PullRequest, until: datetime) -> str:
-    days = age_in_days(pull.created_at, until)
-    return "opened today" if days == 0 else f"open {_plural(days, 'day')}"
-
-
-def _updated(pull: PullRequest, until: datetime) -> str:
-    days = age_in_days(pull.updated_at, until)
-    return "updated today" if days == 0 else f"updated {_plural(days, 'day')} ago"
-
-
-def _long_date(day: date) -> str:
-    return f"{day:%A} {day.day} {day:%b %Y}"
-
-
-def _short_date(day: date | None) -> str:
-    return f"{day:%a} {day.day} {day:%b}" if day else ""
-
-
-def _short_date_dt(moment: datetime | None, now: datetime) -> str:
-    return _short_date(moment.astimezone(now.tzinfo).date()) if moment else ""
-
-
-def _when(moment: datetime, now: datetime) -> str:
-    local = moment.astimezone(now.tzinfo)
-    text = f"{_short_date(local.date())} {local:%H:%M}"
-    return text if local.year == now.year else f"{text} {local.year}"
+def _plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return plural(count, word, plural_word)
 
 
 # --- blocks ---------------------------------------------------------------------------------

@@ -2,8 +2,9 @@
 
 Escaping is on by default: every `{{ … }}` value that is a plain `str` goes through
 `escape_markdown` (the environment's `finalize`), so people's text can neither inject links nor
-HTML. Only the filters below produce Markdown on purpose, and they return `Markup` so they pass.
-The output keeps people's full text (the Slack messages cut long lines; the notes do not).
+HTML. Facts are worded by `digests.render.wording` and turned into Markdown by `to_markdown`;
+the filters below return `Markup` so they pass. The output keeps people's full text (the Slack
+messages cut long lines; the notes do not).
 """
 
 from __future__ import annotations
@@ -12,33 +13,20 @@ import re
 from collections.abc import Iterable
 from datetime import date, datetime
 from functools import cache
-from urllib.parse import urlsplit
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from digests.billing import format_money
 from digests.build import age_in_days
-from digests.models import (
-    CI_WORDS,
-    REVIEW_WORDS,
-    ActionsBilling,
-    Digest,
-    Item,
-    MonthlyActionsUsage,
-    Person,
-    PullRequest,
-    PullRequestLookup,
-)
-
-STATE_MARKS = {"open": "🟢", "draft": "⚪", "merged": "🟣", "closed": "🔴"}
-UNKNOWN_MARK = "❔"
+from digests.models import ActionsBilling, Digest, Person, PullRequest
+from digests.render import wording
+from digests.render.wording import Em, Emoji, Inline, Link, Mention, Strike, Strong, Typed
 
 # Characters that could start a link, an image, HTML, a code span or break a table cell.
 _INLINE_SPECIAL = re.compile(r"([\\`\[\]|])")
 # At the start of a line these would make a heading, a quote or a list.
 _LINE_START_SPECIAL = re.compile(r"^([#>+\-=]|\d+[.)])")
-_SAFE_URL = re.compile(r"https?://[^\s<>()\[\]\"'`]+", re.IGNORECASE)
 
 
 def render_markdown(digest: Digest) -> str:
@@ -61,6 +49,35 @@ def _escape_fragment(text: str, *, line_start: bool) -> str:
     return _LINE_START_SPECIAL.sub(r"\\\1", escaped) if line_start else escaped
 
 
+def to_markdown(inline: Inline) -> str:
+    """A worded fact (digests.render.wording) as Markdown: typed text escaped and kept whole,
+    links only to URLs that can be linked, names instead of mentions."""
+    if isinstance(inline, str):
+        return inline
+    if isinstance(inline, tuple):
+        return "".join(to_markdown(part) for part in inline)
+    if isinstance(inline, Typed):
+        text = inline.text if inline.part else inline.text.strip()
+        return _escape_fragment(text, line_start=inline.line_start)
+    if isinstance(inline, Link):
+        label = to_markdown(inline.label)
+        return f"[{label}]({inline.url})" if wording.LINKABLE_URL.fullmatch(inline.url) else label
+    if isinstance(inline, Mention):
+        return escape_markdown(inline.name)
+    if isinstance(inline, Strong):
+        return f"**{to_markdown(inline.content)}**"
+    if isinstance(inline, Em):
+        return f"_{to_markdown(inline.content)}_"
+    if isinstance(inline, Strike):
+        return f"~~{to_markdown(inline.content)}~~"
+    assert isinstance(inline, Emoji)
+    return f"{inline.unicode} " if inline.unicode else ""
+
+
+def _md(inline: Inline) -> Markup:
+    return Markup(to_markdown(inline).strip())
+
+
 @cache
 def _environment() -> Environment:
     environment = Environment(
@@ -73,16 +90,19 @@ def _environment() -> Environment:
         keep_trailing_newline=True,
     )
     environment.filters.update(
-        item=_item,
-        pr_line=_pr_line,
-        pr_link=_pr_link,
+        item=lambda item: _md(wording.item(item)),
+        pr_line=lambda lookup: _md(wording.pr_line(lookup)),
+        blocker_line=lambda blocker: _md(wording.blocker_line(blocker)),
+        ask_heading=lambda group: _md(wording.ask_heading(group)),
+        ask_line=lambda ask: _md(wording.ask_line(ask)),
+        source=lambda follow_up: _md(wording.follow_up_source(follow_up)),
+        comparison_line=lambda comparison: _md(wording.comparison_line(comparison)),
         name=_name,
         names=_names,
-        long_date=_long_date,
+        long_date=lambda day: Markup(wording.long_date(day)),
         short_date=_short_date,
         money=lambda amount: Markup(format_money(amount)),
         minutes=lambda value: Markup(f"{value:,.0f}"),
-        link=_link,
     )
     return environment
 
@@ -98,52 +118,41 @@ def _finalize(value: object) -> object:
 
 
 class _View:
-    """Figures the template needs that are not plain fields of the Digest."""
+    """Figures the template needs that depend on when the digest was built."""
 
     def __init__(self, digest: Digest) -> None:
         self.digest = digest
         self.now = digest.generated_at
 
-    def when(self, moment: datetime | None) -> Markup:
-        if moment is None:
-            return Markup("")
-        local = moment.astimezone(self.now.tzinfo)
-        return Markup(f"{_short_date(local.date())} {local:%H:%M}")
+    def cycle_line(self) -> Markup:
+        return Markup(wording.cycle_line(self.digest))
 
-    def day(self, moment: datetime | None) -> Markup:
-        if moment is None:
-            return Markup("")
-        return _short_date(moment.astimezone(self.now.tzinfo).date())
+    def when(self, moment: datetime) -> Markup:
+        return Markup(wording.when(moment, self.now))
 
     def age(self, since: datetime) -> Markup:
-        days = age_in_days(since, self.now)
-        return Markup("today" if days == 0 else f"{days} day{'s' if days != 1 else ''}")
+        return Markup(wording.age_words(age_in_days(since, self.now)))
 
-    def merged_on(self, pull: PullRequest) -> Markup:
-        return Markup(f"merged {self.day(pull.merged_at)}")
+    def closed_by(self, closed: object) -> Markup:
+        return _md(wording.closed_by(closed, self.now))  # type: ignore[arg-type]
 
-    def waiting(self, pull: PullRequest) -> Markup:
-        days = age_in_days(pull.created_at, self.now)
-        return Markup("opened today" if days == 0 else f"open {self.age(pull.created_at)}")
+    def merged_on(self, pull: PullRequest) -> str:
+        return wording.merged_on(pull, self.now)
 
-    def updated(self, pull: PullRequest) -> Markup:
-        days = age_in_days(pull.updated_at, self.now)
-        return Markup("updated today" if days == 0 else f"updated {self.age(pull.updated_at)} ago")
+    def waiting(self, pull: PullRequest) -> str:
+        return wording.waiting(pull, self.now)
 
-    def reported_count(self) -> int:
-        return self.digest.team_size - len(self.digest.missing)
+    def updated(self, pull: PullRequest) -> str:
+        return wording.updated(pull, self.now)
 
-    def source(self, source: str | None, meeting: date | None) -> Markup:
-        text = (source or "").strip()
-        if not text:
-            return Markup("")
-        if text.casefold() == "standup":
-            when = f" of {_short_date(meeting)}" if meeting else ""
-            return Markup(f"the standup{when}")
-        if _SAFE_URL.fullmatch(text):
-            return _link(text, urlsplit(text).hostname or text)
-        quote = escape_markdown(text)
-        return Markup(quote if quote[0] in "\"“'‘" else f"“{quote}”")
+    def board_pr_line(self, pull: PullRequest, what: str) -> Markup:
+        return _md(wording.board_pr_line(pull, what, author=True))
+
+    def reported_label(self) -> Markup:
+        return Markup(wording.reported_label(self.digest))
+
+    def missing_label(self) -> Markup:
+        return Markup(wording.missing_label(self.digest))
 
     def sku_columns(self, billing: ActionsBilling) -> list[str]:
         totals: dict[str, float] = {}
@@ -152,63 +161,17 @@ class _View:
                 totals[sku] = totals.get(sku, 0.0) + minutes
         return sorted(totals, key=lambda sku: (-totals[sku], sku))
 
-    def month_label(self, month: MonthlyActionsUsage) -> str:
-        return month.label + ("" if month.complete else " (so far)")
-
-
-def _item(item: Item) -> Markup:
-    infos = {info.ref.key: info for info in item.pull_requests}
-    out = []
-    for index, segment in enumerate(item.segments):
-        if segment.ref is None:
-            out.append(_escape_fragment(segment.text, line_start=index == 0))
-            continue
-        label = segment.text if "://" not in segment.text else segment.ref.key
-        info = infos.get(segment.ref.key)
-        if info is not None and info.pull_request is not None:
-            out.append(str(_link(info.pull_request.url, label)))
-        else:
-            out.append(escape_markdown(label))
-    return Markup("".join(out).strip())
-
-
-def _pr_line(info: PullRequestLookup) -> Markup:
-    pull = info.pull_request
-    if pull is None:
-        why = f" ({escape_markdown(info.problem)})" if info.problem else ""
-        return Markup(f"{UNKNOWN_MARK} {escape_markdown(info.ref.key)} — unknown PR{why}")
-    facts: list[str] = [pull.state]
-    if pull.state in ("open", "draft"):
-        if pull.ci in CI_WORDS:
-            facts.append(CI_WORDS[pull.ci])
-        if pull.review_decision is not None:
-            facts.append(REVIEW_WORDS[pull.review_decision])
-    title = escape_markdown(pull.title)
-    return Markup(f"{STATE_MARKS[pull.state]} {_pr_link(pull)} {title} — {' · '.join(facts)}")
-
-
-def _pr_link(pull: PullRequest) -> Markup:
-    return _link(pull.url, pull.ref.key)
-
-
-def _link(url: str, label: str) -> Markup:
-    text = _escape_fragment(label.strip(), line_start=False)
-    if not _SAFE_URL.fullmatch(url):
-        return Markup(text)
-    return Markup(f"[{text}]({url})")
+    def month_label(self, month: object) -> str:
+        return wording.month_label(month)  # type: ignore[arg-type]
 
 
 def _name(person: Person) -> Markup:
-    return Markup(escape_markdown(person.name))
+    return _md(wording.name(person))
 
 
 def _names(people: Iterable[Person]) -> Markup:
-    return Markup(", ".join(escape_markdown(person.name) for person in people))
-
-
-def _long_date(day: date) -> Markup:
-    return Markup(f"{day:%A} {day.day} {day:%B %Y}")
+    return _md(wording.names(list(people)))
 
 
 def _short_date(day: date | None) -> Markup:
-    return Markup(f"{day:%a} {day.day} {day:%b}" if day else "")
+    return Markup(wording.short_date(day))

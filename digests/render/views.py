@@ -31,6 +31,23 @@ In the form, one item per line. Asks and follow-ups may start with a person: `@n
 the Monday digest. React ✅ to a follow-up in the digest thread when it is done."""
 
 
+# Answers to /standup sub-commands (shown only to the person who typed them).
+FOLLOW_UP_USAGE = "Usage: `/standup followup <text>` — start with `@name` to give it an owner."
+GITHUB_USAGE = "Usage: `/standup github <login>`, e.g. `/standup github octocat`."
+NOT_A_MEMBER = "Slack does not list you as a member of this workspace, so I can't link you."
+DATABASE_DOWN = "I could not save that just now (the database is unavailable). Try again shortly."
+SLACK_DOWN = "I could not look you up in Slack just now. Try again shortly."
+EMPTY_MESSAGE = "That message has no text to make a follow-up of."
+
+
+def render_too_long(what: str, length: int, most: int) -> str:
+    return f"That {what} is {length:,} characters; the most is {most:,}."
+
+
+def render_github_linked(login: str) -> str:
+    return f"Linked your GitHub login `{login}`: the digest credits its pull requests to you."
+
+
 def meeting_words(meeting_date: date) -> str:
     """How a meeting is named in DMs and views: "Monday November 30"."""
     return f"{meeting_date:%A %B %-d}"

@@ -1,0 +1,386 @@
+"""How each fact of a digest is worded, once, for every renderer.
+
+A fact becomes a small tree of `Inline` pieces: our own words (plain `str`), what people or GitHub
+typed (`Typed`, escaped by each renderer), links, mentions, emphasis and emoji. Block Kit
+(`blocks.to_mrkdwn`) and Markdown (`markdown.to_markdown`) each turn the same tree into their
+syntax, so a PR line, an ask, a follow-up's source or an age reads the same in Slack and in the
+meeting notes. Layout (which facts go where, bullets, headings, tables) stays with the renderer.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from urllib.parse import urlsplit
+
+from digests.billing import format_money
+from digests.build import age_in_days
+from digests.escape import ELLIPSIS, clip
+from digests.models import (
+    AskGroup,
+    AskLine,
+    BillingComparison,
+    Blocker,
+    ClosedFollowUp,
+    Digest,
+    FollowUp,
+    Item,
+    MonthlyActionsUsage,
+    Person,
+    PullRequest,
+    PullRequestLookup,
+    RepoBoard,
+)
+
+MAX_NAME_CHARS = 80  # Slack cuts names and titles; the Markdown notes keep them whole
+MAX_TITLE_CHARS = 100
+MAX_QUOTE_CHARS = 200
+
+
+@dataclass(frozen=True)
+class Typed:
+    """Text from outside (people, GitHub): escaped by the renderer; `limit` is Slack's cut.
+
+    `line_start`: Markdown escapes what would start a list or a heading as if the text opened a
+    line (everywhere but inside running text, where it would only add backslashes). `part`: a
+    piece of a longer text, whose spaces at either end belong to the sentence."""
+
+    text: str
+    limit: int | None = None
+    line_start: bool = True
+    part: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    url: str
+    label: Inline
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A Slack mention of `user_id` where the renderer can ping; elsewhere the name."""
+
+    user_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Strong:
+    content: Inline
+
+
+@dataclass(frozen=True)
+class Em:
+    content: Inline
+
+
+@dataclass(frozen=True)
+class Strike:
+    content: Inline
+
+
+@dataclass(frozen=True)
+class Emoji:
+    """`slack` is the Slack emoji code; `unicode` the character for Markdown ("": none there).
+    Either way it is followed by a space."""
+
+    slack: str
+    unicode: str = ""
+
+
+Inline = str | Typed | Link | Mention | Strong | Em | Strike | Emoji | tuple["Inline", ...]
+
+# A URL that both Slack and Markdown can carry as a link target unchanged; anything else people
+# gave as a link is shown as text.
+LINKABLE_URL = re.compile(r"https?://[^\s<>|\"'`()\[\]]+", re.IGNORECASE)
+
+
+def label_text(text: str) -> Typed:
+    """A link's label: text inside a link, never at the start of a line."""
+    return Typed(text, line_start=False)
+
+
+def join(parts: Sequence[Inline], separator: str) -> Inline:
+    out: list[Inline] = []
+    for index, part in enumerate(parts):
+        if index:
+            out.append(separator)
+        out.append(part)
+    return tuple(out)
+
+
+# --- dates and ages -------------------------------------------------------------------------------
+
+
+def long_date(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date | None) -> str:
+    return f"{day:%a} {day.day} {day:%b}" if day else ""
+
+
+def day_of(moment: datetime | None, now: datetime) -> str:
+    """The local date of `moment` in the zone of `now`, short."""
+    return short_date(moment.astimezone(now.tzinfo).date()) if moment else ""
+
+
+def when(moment: datetime, now: datetime) -> str:
+    """Date and time in the zone of `now`; the year only when it is not `now`'s."""
+    local = moment.astimezone(now.tzinfo)
+    text = f"{short_date(local.date())} {local:%H:%M}"
+    return text if local.year == now.year else f"{text} {local.year}"
+
+
+def plural(count: int, word: str, plural_word: str | None = None) -> str:
+    return f"{count} {word if count == 1 else plural_word or word + 's'}"
+
+
+def age_words(days: int) -> str:
+    """A follow-up's age: "raised today", "1 day old", "12 days old"."""
+    return "raised today" if days <= 0 else f"{plural(days, 'day')} old"
+
+
+def waiting(pull: PullRequest, until: datetime) -> str:
+    days = age_in_days(pull.created_at, until)
+    return "opened today" if days == 0 else f"open {plural(days, 'day')}"
+
+
+def updated(pull: PullRequest, until: datetime) -> str:
+    days = age_in_days(pull.updated_at, until)
+    return "updated today" if days == 0 else f"updated {plural(days, 'day')} ago"
+
+
+def merged_on(pull: PullRequest, now: datetime) -> str:
+    return f"merged {day_of(pull.merged_at, now)}"
+
+
+def cycle_line(digest: Digest) -> str:
+    start = when(digest.cycle.starts_at, digest.generated_at)
+    end = when(digest.cycle.ends_at, digest.generated_at)
+    return f"Standups sent from {start} to {end} ({digest.time_zone})"
+
+
+# --- people -------------------------------------------------------------------------------------
+
+
+def name(person: Person) -> Typed:
+    return Typed(person.name, limit=MAX_NAME_CHARS)
+
+
+def names(people: Sequence[Person]) -> Inline:
+    return join([name(person) for person in people], ", ")
+
+
+def addressee(person: Person) -> Inline:
+    """Someone a line is for: mentioned (they are asked or own it), else named."""
+    return Mention(person.user_id, person.name) if person.user_id else name(person)
+
+
+def follow_up_owner(follow_up: FollowUp) -> Inline:
+    if follow_up.owner_user_id:
+        return Mention(follow_up.owner_user_id, follow_up.owner_name)
+    return (
+        Typed(follow_up.owner_name, limit=MAX_NAME_CHARS) if follow_up.owner_name else "nobody yet"
+    )
+
+
+def reported_label(digest: Digest) -> str:
+    reported = digest.team_size - len(digest.missing)
+    count = f"{reported} of {digest.team_size}" if digest.team_size else f"{len(digest.reported)}"
+    return f"Reported ({count}):"
+
+
+def missing_label(digest: Digest) -> str:
+    return f"Not yet ({len(digest.missing)}):"
+
+
+# --- what people typed, with their PR references -------------------------------------------
+
+
+def item(value: Item, *, limit: int | None = None) -> Inline:
+    """An item with its PR references linked; with `limit`, cut to that many characters of what
+    was typed (Slack), else whole (Markdown)."""
+    infos = {info.ref.key: info for info in value.pull_requests}
+    budget = limit
+    out: list[Inline] = []
+    for index, segment in enumerate(value.segments):
+        if budget is not None and budget <= 0:
+            out.append(ELLIPSIS)
+            break
+        if segment.ref is None:
+            piece = segment.text if budget is None else clip(segment.text, budget)
+            out.append(Typed(piece, line_start=index == 0, part=True))
+            if budget is not None:
+                budget -= len(segment.text)
+                if piece != segment.text:
+                    break
+            continue
+        label = segment.text if "://" not in segment.text else segment.ref.key
+        info = infos.get(segment.ref.key)
+        pull = info.pull_request if info is not None else None
+        out.append(Link(pull.url, label_text(label)) if pull is not None else Typed(label))
+        if budget is not None:
+            budget -= len(label)
+    return tuple(out)
+
+
+def blocker_line(blocker: Blocker, *, limit: int | None = None) -> Inline:
+    return (Strong(name(blocker.person)), " — ", item(blocker.item, limit=limit))
+
+
+# --- pull requests ------------------------------------------------------------------------------
+
+CI_WORDS = {"success": "CI passing", "failure": "CI failing", "pending": "CI running"}
+REVIEW_WORDS = {
+    "approved": "approved",
+    "changes_requested": "changes requested",
+    "review_required": "review required",
+}
+STATE_EMOJI = {
+    "open": Emoji(":large_green_circle:", "🟢"),
+    "draft": Emoji(":white_circle:", "⚪"),
+    "merged": Emoji(":large_purple_circle:", "🟣"),
+    "closed": Emoji(":red_circle:", "🔴"),
+}
+UNKNOWN_EMOJI = Emoji(":grey_question:", "❔")
+
+
+def pr_facts(pull: PullRequest) -> str:
+    """ "open · CI passing · approved": the state, and for open PRs their CI and review."""
+    facts: list[str] = [pull.state]
+    if pull.state in ("open", "draft"):
+        if pull.ci in CI_WORDS:
+            facts.append(CI_WORDS[pull.ci])
+        if pull.review_decision is not None:
+            facts.append(REVIEW_WORDS[pull.review_decision])
+    return " · ".join(facts)
+
+
+def pr_link(pull: PullRequest) -> Link:
+    return Link(pull.url, label_text(pull.ref.key))
+
+
+def pr_title(pull: PullRequest) -> Typed:
+    return Typed(pull.title, limit=MAX_TITLE_CHARS)
+
+
+def pr_line(lookup: PullRequestLookup) -> Inline:
+    """A referenced PR with its live state, or why it is unknown."""
+    pull = lookup.pull_request
+    if pull is None:
+        why: Inline = (" (", Typed(lookup.problem), ")") if lookup.problem else ""
+        return (UNKNOWN_EMOJI, Typed(lookup.ref.key), " — unknown PR", why)
+    return (STATE_EMOJI[pull.state], pr_link(pull), " ", pr_title(pull), " — ", pr_facts(pull))
+
+
+def board_pr_line(pull: PullRequest, what: str, *, author: bool) -> Inline:
+    """A PR in a board list: link, title and what to know (who opened it, when)."""
+    described: Inline = what
+    if author:
+        who: Inline = Typed(pull.author) if pull.author else "unknown author"
+        described = (who, ", ", what)
+    return (pr_link(pull), " ", pr_title(pull), " — ", described)
+
+
+def board_counts(*, merged: int, opened: int, awaiting: int, stale: int, drafts: int) -> str:
+    parts = [
+        (merged, "merged"),
+        (opened, "opened"),
+        (awaiting, "waiting for review"),
+        (stale, "stale"),
+        (drafts, "draft" if drafts == 1 else "drafts"),
+    ]
+    return " · ".join(f"{count} {word}" for count, word in parts if count)
+
+
+def repo_counts(repo: RepoBoard) -> str:
+    return board_counts(
+        merged=len(repo.merged),
+        opened=len(repo.opened),
+        awaiting=len(repo.awaiting_review),
+        stale=len(repo.stale),
+        drafts=len(repo.drafts),
+    )
+
+
+# --- asks ---------------------------------------------------------------------------------------
+
+
+def ask_heading(group: AskGroup) -> Inline:
+    if group.everyone:
+        return "For everyone"
+    return ("For ", addressee(group.to))
+
+
+def ask_line(ask: AskLine, *, limit: int | None = None) -> Inline:
+    who = Em(("from ", name(ask.from_person)))
+    if ask.status == "done":
+        return (
+            Strike(item(ask.item, limit=limit)),
+            " — ",
+            who,
+            " · ",
+            Emoji(":white_check_mark:"),
+            "done",
+        )
+    since: Inline = (
+        (" · ", Em(f"open since {short_date(ask.meeting_date)}")) if ask.carried_over else ""
+    )
+    return (item(ask.item, limit=limit), " — ", who, since)
+
+
+# --- follow-ups ---------------------------------------------------------------------------------
+
+
+def follow_up_source(follow_up: FollowUp) -> Inline:
+    """Where a follow-up came from: the standup (of which meeting), a link, or a quote."""
+    source = (follow_up.source or "").strip()
+    if not source:
+        return ""
+    if source.casefold() == "standup":
+        meeting = f" for {short_date(follow_up.meeting_date)}" if follow_up.meeting_date else ""
+        return f"the standup{meeting}"
+    if LINKABLE_URL.fullmatch(source):
+        return Link(source, label_text(urlsplit(source).hostname or source))
+    quote = " ".join(source.split())
+    if quote[0] in "\"“'‘":
+        return Typed(quote, limit=MAX_QUOTE_CHARS)
+    return ("“", Typed(quote, limit=MAX_QUOTE_CHARS), "”")
+
+
+def closed_by(closed: ClosedFollowUp, now: datetime) -> str | Inline:
+    """ "done by Kevin on Thu 26 Nov"."""
+    done: list[Inline] = ["done"]
+    if closed.closed_by is not None:
+        done += [" by ", name(closed.closed_by)]
+    if closed.follow_up.done_at is not None:
+        done.append(f" on {day_of(closed.follow_up.done_at, now)}")
+    return tuple(done)
+
+
+# --- CI billing ---------------------------------------------------------------------------------
+
+
+def month_label(month: MonthlyActionsUsage) -> str:
+    return month.label + ("" if month.complete else " (so far)")
+
+
+def billing_month_line(month: MonthlyActionsUsage) -> Inline:
+    return (
+        Strong(f"{month_label(month)}:"),
+        f" {month.minutes:,.0f} min · gross {format_money(month.gross)}"
+        f" − discount {format_money(month.discount)} = ",
+        Strong(f"net {format_money(month.net)}"),
+    )
+
+
+def comparison_line(comparison: BillingComparison) -> Inline:
+    return (
+        Strong(f"{comparison.peak.label} (peak) → {comparison.latest.label}:"),
+        " ",
+        Typed(comparison.summary),
+    )
