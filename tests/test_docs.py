@@ -7,6 +7,7 @@ import argparse
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -166,3 +167,48 @@ def test_docs_demo_is_what_the_demo_makes_today(
         )
     # The chart is compared by kind, not bytes (fonts and matplotlib versions move pixels).
     assert (ROOT / "docs" / "demo" / "ci-billing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_readme_export_format_names_every_key_the_export_has(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from bot.ops.export import build_export
+    from bot.store import Store
+    from digests.cycles import cycle_for_meeting
+    from digests.models import Ask, Person, Standup
+
+    settings = load_settings({"STANDUP_DB": str(tmp_path / "s.db")}, env_file=None)
+    cycle = cycle_for_meeting(settings.digest_schedule, date(2026, 11, 30))
+    with Store(settings.standup_db) as store:
+        ask = Ask(
+            from_user_id="U1",
+            to_user_id="U2",
+            to_name="Hesham",
+            text="review",
+            meeting_date=cycle.meeting_date,
+        )
+        standup = Standup(
+            user_id="U1",
+            user_name="Kevin",
+            meeting_date=cycle.meeting_date,
+            submitted_at=datetime(2026, 11, 27, 14, tzinfo=UTC),
+            done=("a",),
+            asks=(ask,),
+        )
+        owner = Person(user_id="U2", name="Hesham")
+        store.save_standup(standup, follow_ups=[(owner, "x")], now=standup.submitted_at)
+        export = build_export(store, cycle)
+    section = README[README.index("## Export format") :]
+    section = section[: section.index("\n## ", 1)]
+    keys = set(export) | set(export["standups"][0]) | set(export["standups"][0]["asks"][0])
+    keys |= set(export["follow_ups"][0])
+    for key in sorted(keys):
+        assert f'"{key}"' in section, f"README's export format lacks {key}"
+
+
+def test_architecture_doc_names_every_package_folder() -> None:
+    text = (ROOT / "docs" / "ARCHITECTURE.md").read_text()
+    for package in ("bot", "handlers", "digests"):
+        for init in sorted((ROOT / package).rglob("__init__.py")):
+            folder = init.parent.relative_to(ROOT)
+            assert f"{folder}/" in text, f"docs/ARCHITECTURE.md does not describe {folder}/"
