@@ -289,6 +289,39 @@ class PlannedMessage(Frozen):
     alt_text: str | None = None
 
 
+# --- promises and blockers across cycles ------------------------------------------------------
+
+PromiseOutcome = Literal["delivered", "carried", "not_reported"]
+
+
+class Promise(Frozen):
+    """An item of someone's Next, and what became of it by the following cycle.
+
+    `weeks_carried`: how many cycles in a row it has been promised, counting the cycle it was
+    first promised in and, when it is carried again, this one ("3rd week").
+    """
+
+    text: str  # as promised, in the previous cycle's Next
+    outcome: PromiseOutcome
+    weeks_carried: int
+    first_promised: date  # meeting date of the cycle it was first promised for
+    matched: str | None = None  # the Done or Next line it was found in
+    merged: bool = False  # delivered because a pull request it names merged during the cycle
+
+
+BlockerState = Literal["new", "still_blocked", "resolved"]
+
+
+class BlockerStatus(Frozen):
+    """A blocker against the person's earlier ones: new, still blocked (since when), or resolved
+    (reported last cycle, gone now)."""
+
+    text: str
+    state: BlockerState
+    first_reported: date  # meeting date of the cycle it was first reported for
+    weeks: int  # cycles in a row it has been reported (resolved: before it went away)
+
+
 # --- the digest ------------------------------------------------------------------------------
 
 

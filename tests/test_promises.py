@@ -1,0 +1,188 @@
+"""Matching lines across cycles, and what became of promises and blockers. Pure functions."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from benchmarks.promise_matching import load_pairs, measure
+from digests.matching import MATCH_THRESHOLD, content_words, same_work, similarity
+from digests.models import Standup
+from digests.promises import delivered_of_promised, follow_blockers, follow_promises
+
+REPOS = ("acme/api", "acme/web")
+MEETING = date(2026, 11, 30)
+
+
+def standup(
+    weeks_ago: int, *, done: tuple[str, ...] = (), next_: tuple[str, ...] = (), blocked=()
+) -> Standup:  # type: ignore[no-untyped-def]
+    meeting = MEETING - timedelta(weeks=weeks_ago)
+    return Standup(
+        user_id="U1",
+        user_name="Kevin",
+        meeting_date=meeting,
+        submitted_at=datetime.combine(meeting, datetime.min.time(), tzinfo=UTC),
+        done=done,
+        next=next_,
+        blocked=tuple(blocked),
+    )
+
+
+# --- matching ---------------------------------------------------------------------------------
+
+
+def test_the_labelled_pairs_are_matched_as_documented() -> None:
+    figures = measure(load_pairs())
+    assert figures["pairs"] >= 100
+    assert figures["precision"] >= 0.98 and figures["recall"] >= 0.95, figures
+
+
+def test_tense_order_and_progress_words_do_not_matter() -> None:
+    assert same_work("Deploy the billing worker", "Deployed billing worker", repos=REPOS)
+    assert same_work("Write the runbook", "Still writing the runbook", repos=REPOS)
+    assert content_words("Finished deploying the new workers") == ("deploy", "worker")
+
+
+def test_near_misses_on_the_same_topic_are_different_work() -> None:
+    assert not same_work("Upgrade Postgres on staging", "Upgrade Redis on staging", repos=REPOS)
+    assert similarity("Fix the bug", "Fix the flaky test") < MATCH_THRESHOLD
+
+
+def test_pull_requests_decide_when_both_lines_name_one() -> None:
+    assert same_work("Rate limiting (#418)", "Something else entirely, #418", repos=REPOS)
+    assert not same_work("Rate limiting (#418)", "Rate limiting (#420)", repos=REPOS)
+    link = "https://github.com/acme/api/pull/418"
+    assert same_work("api#418 review", f"merged {link}", repos=REPOS)
+
+
+LINES = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+BLANK = st.text(alphabet=" \t\u00a0\n-*·.,", max_size=10)
+
+
+@given(line=LINES, blank=BLANK)
+def test_nothing_matches_a_blank_or_wordless_line(line: str, blank: str) -> None:
+    assert not same_work(line, blank, repos=REPOS)
+    assert not same_work(blank, line, repos=REPOS)
+
+
+@given(a=LINES, b=LINES)
+def test_matching_is_symmetric(a: str, b: str) -> None:
+    assert same_work(a, b, repos=REPOS) == same_work(b, a, repos=REPOS)
+
+
+@given(a=LINES, b=LINES, number=st.integers(min_value=1, max_value=99_999))
+def test_a_shared_pull_request_always_wins(a: str, b: str, number: int) -> None:
+    assert same_work(f"{a} #{number}", f"#{number} {b}", repos=REPOS)
+    assert not same_work(f"{a} #{number}", f"{a} #{number + 1}", repos=REPOS)
+
+
+# --- promises ---------------------------------------------------------------------------------
+
+PROMISED = ("Ship the export API", "Write the runbook", "Fix the Safari login loop", "Hiring")
+
+
+def test_each_promise_has_exactly_one_outcome() -> None:
+    last = standup(1, next_=PROMISED)
+    now = standup(
+        0,
+        done=("Shipped the export API", "Interviewed two candidates"),
+        next_=("Write the runbook (half done)", "Plan Q1"),
+    )
+    promises = follow_promises([last], now, repos=REPOS)
+    outcomes = {p.text: p.outcome for p in promises}
+    assert outcomes == {
+        "Ship the export API": "delivered",
+        "Write the runbook": "carried",
+        "Fix the Safari login loop": "not_reported",
+        "Hiring": "not_reported",
+    }
+    assert delivered_of_promised(promises) == (1, 4)
+    carried = next(p for p in promises if p.outcome == "carried")
+    assert (carried.weeks_carried, carried.first_promised) == (2, MEETING - timedelta(weeks=1))
+    assert carried.matched == "Write the runbook (half done)"
+
+
+def test_a_promise_carried_three_cycles_counts_its_weeks_from_the_first() -> None:
+    history = [
+        standup(1, next_=("Write the runbook",)),
+        standup(2, next_=("Still writing the runbook",)),
+        standup(3, next_=("Write the onboarding guide",)),  # different work: the chain stops
+    ]
+    now = standup(0, next_=("Write the runbook",))
+    (promise,) = follow_promises(history, now, repos=REPOS)
+    assert promise.outcome == "carried"
+    assert promise.weeks_carried == 3  # promised for 2 weeks ago, last week and again now
+    assert promise.first_promised == MEETING - timedelta(weeks=2)
+
+
+def test_a_week_without_a_standup_breaks_the_chain() -> None:
+    history = [
+        standup(1, next_=("Write the runbook",)),
+        None,
+        standup(3, next_=("Write the runbook",)),
+    ]
+    (promise,) = follow_promises(history, standup(0, next_=("Write the runbook",)), repos=REPOS)
+    assert promise.weeks_carried == 2
+
+
+def test_a_promise_whose_pull_request_merged_is_delivered() -> None:
+    last = standup(1, next_=("Rate limiting for the public API (#418)",))
+    (promise,) = follow_promises([last], None, merged=frozenset({"ACME/API#418"}), repos=REPOS)
+    assert promise.outcome == "delivered" and promise.merged
+
+
+def test_nobody_reporting_leaves_every_promise_not_reported() -> None:
+    promises = follow_promises([standup(1, next_=PROMISED)], None, repos=REPOS)
+    assert {p.outcome for p in promises} == {"not_reported"}
+    assert follow_promises([None], standup(0, done=("x",)), repos=REPOS) == ()
+    assert follow_promises([], standup(0), repos=REPOS) == ()
+
+
+@given(extra=st.lists(LINES, max_size=3), data=st.data())
+def test_reordering_done_changes_no_outcome(extra: list[str], data: st.DataObject) -> None:
+    done = ("Shipped the export API", "Fixed the Safari login loop", "Hiring done", *extra)
+    first = follow_promises([standup(1, next_=PROMISED)], standup(0, done=done), repos=REPOS)
+    shuffled = tuple(data.draw(st.permutations(done)))
+    second = follow_promises([standup(1, next_=PROMISED)], standup(0, done=shuffled), repos=REPOS)
+    assert [p.outcome for p in first] == [p.outcome for p in second]
+
+
+@given(done=st.lists(LINES, max_size=5), next_=st.lists(LINES, max_size=5))
+def test_every_promise_gets_one_outcome_whatever_was_typed(
+    done: list[str], next_: list[str]
+) -> None:
+    promises = follow_promises(
+        [standup(1, next_=PROMISED)], standup(0, done=tuple(done), next_=tuple(next_)), repos=REPOS
+    )
+    assert [p.text for p in promises] == list(PROMISED)
+    for promise in promises:
+        if promise.outcome == "carried":
+            assert promise.weeks_carried >= 2
+        else:
+            assert promise.weeks_carried >= 1
+
+
+# --- blockers ---------------------------------------------------------------------------------
+
+
+def test_blockers_are_new_still_blocked_or_resolved() -> None:
+    history = [
+        standup(1, blocked=("Waiting on staging DB credentials", "Design sign-off")),
+        standup(2, blocked=("Staging DB credentials from infra",)),
+    ]
+    now = standup(0, blocked=("Still waiting on the staging DB credentials", "No VPN access"))
+    statuses = {s.text: s for s in follow_blockers(history, now, repos=REPOS)}
+    credentials = statuses["Still waiting on the staging DB credentials"]
+    assert credentials.state == "still_blocked"
+    assert (credentials.first_reported, credentials.weeks) == (MEETING - timedelta(weeks=2), 3)
+    assert statuses["No VPN access"].state == "new"
+    assert statuses["No VPN access"].weeks == 1
+    assert statuses["Design sign-off"].state == "resolved"
+    assert len(statuses) == 3
+
+
+def test_no_standup_this_cycle_says_nothing_about_blockers() -> None:
+    assert follow_blockers([standup(1, blocked=("x",))], None, repos=REPOS) == ()
