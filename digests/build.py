@@ -19,6 +19,7 @@ from digests.models import (
     Blocker,
     ClosedFollowUp,
     Cycle,
+    CycleStandups,
     DataProblem,
     Digest,
     Fetched,
@@ -28,13 +29,16 @@ from digests.models import (
     OpenFollowUp,
     Person,
     PersonNotes,
+    PersonPromises,
     PullRequest,
     PullRequestLookup,
     PullRequestRef,
     Segment,
     Standup,
+    TrendPoint,
 )
 from digests.pr_refs import find_pr_refs
+from digests.promises import Followed, follow_team, trend_points
 
 NOT_CONFIGURED = "GitHub is not configured"
 NOT_RETURNED = "GitHub returned nothing for it"
@@ -58,20 +62,43 @@ def build_digest(
     stale_days: int,
     github_problem: str | None,
     now: datetime,
+    history: Sequence[CycleStandups] = (),
+    recorded_trend: Sequence[TrendPoint] = (),
 ) -> Digest:
     """The digest for `cycle`.
 
     `asks`: every ask to show (this cycle's and earlier ones still open). `closed_follow_ups`: done
     since the previous digest. None for `pr_lookups`/`board_pulls`/`billing` means GitHub is not
     configured (`github_problem` says why); a Fetched with a `problem` means partial data.
+
+    `history`: the cycles before this one, most recent first (`digests.promises.HISTORY_CYCLES`
+    of them): last cycle's promises and blockers are followed into this one, and the trend is
+    worked out over them (`recorded_trend`: figures earlier digests recorded, which win). Without
+    history nothing is followed: no promises, no blocker markers, a one-cycle trend.
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     people = _People(team)
     items = _ItemBuilder(repos, pr_lookups)
+    latest = _latest_per_person(standups)
+    team_ids = {member.user_id for member in team if not member.is_bot and not member.deleted}
+    merged_at = _merged_at(board_pulls, pr_lookups)
+    followed = (
+        follow_team(
+            history,
+            latest,
+            team_ids=team_ids,
+            ends_at=cycle.ends_at,
+            merged_at=merged_at,
+            repos=repos,
+        )
+        if history
+        else []
+    )
+    statuses = {f.user_id: {s.text.strip(): s for s in f.blockers} for f in followed}
 
     notes = sorted(
-        (_person_notes(standup, people, items) for standup in _latest_per_person(standups)),
+        (_person_notes(standup, people, items) for standup in latest),
         key=lambda note: (note.person.name.casefold(), note.person.user_id or ""),
     )
     reported_ids = {note.person.user_id for note in notes}
@@ -83,6 +110,7 @@ def build_digest(
         ),
         key=lambda person: person.name.casefold(),
     )
+    promises = _promises(followed, people)
     board = None
     if board_pulls is not None and (repos or board_pulls.data):
         board = build_pr_board(
@@ -105,7 +133,13 @@ def build_digest(
         missing=tuple(missing),
         notes=tuple(notes),
         blockers=tuple(
-            Blocker(person=note.person, item=item) for note in notes for item in note.blocked
+            Blocker(
+                person=note.person,
+                item=item,
+                status=statuses.get(note.person.user_id or "", {}).get(item.text),
+            )
+            for note in notes
+            for item in note.blocked
         ),
         asks=_ask_groups(asks, cycle=cycle, people=people, items=items),
         board=board,
@@ -135,6 +169,22 @@ def build_digest(
             repos=repos,
             any_refs=items.any_refs,
             github_problem=github_problem,
+        ),
+        promises=promises,
+        resolved_blockers=_resolved_blockers(followed, people, items),
+        trend=trend_points(
+            history,
+            _this_cycle(
+                cycle,
+                team_size=len(team_ids),
+                reported=len(notes),
+                missing=len(missing),
+                promises=promises,
+            ),
+            team_ids=team_ids,
+            recorded={point.meeting_date: point for point in recorded_trend},
+            merged_at=merged_at,
+            repos=repos,
         ),
     )
 
@@ -247,6 +297,65 @@ def _person_notes(standup: Standup, people: _People, items: _ItemBuilder) -> Per
 
 def _lines(values: Iterable[str]) -> list[str]:
     return [value.strip() for value in values if value.strip()]
+
+
+def _merged_at(
+    board_pulls: Fetched[list[PullRequest]] | None,
+    pr_lookups: Fetched[dict[str, PullRequestLookup]] | None,
+) -> dict[str, datetime]:
+    """When each pull request GitHub told of merged (the board's, and the referenced ones')."""
+    pulls = list(board_pulls.data) if board_pulls is not None else []
+    if pr_lookups is not None:
+        pulls += [found.pull_request for found in pr_lookups.data.values() if found.pull_request]
+    return {pull.ref.key.casefold(): pull.merged_at for pull in pulls if pull.merged_at is not None}
+
+
+def _promises(followed: Sequence[Followed], people: _People) -> tuple[PersonPromises, ...]:
+    found = [
+        PersonPromises(
+            person=people.by_id(f.user_id, f.user_name),
+            reported=f.current is not None,
+            promises=f.promises,
+        )
+        for f in followed
+        if f.promises
+    ]
+    found.sort(key=lambda p: (p.person.name.casefold(), p.person.user_id or ""))
+    return tuple(found)
+
+
+def _resolved_blockers(
+    followed: Sequence[Followed], people: _People, items: _ItemBuilder
+) -> tuple[Blocker, ...]:
+    resolved = [
+        Blocker(
+            person=people.by_id(f.user_id, f.user_name), item=items.item(s.text.strip()), status=s
+        )
+        for f in followed
+        for s in f.blockers
+        if s.state == "resolved"
+    ]
+    resolved.sort(key=lambda b: (b.person.name.casefold(), b.person.user_id or ""))
+    return tuple(resolved)
+
+
+def _this_cycle(
+    cycle: Cycle,
+    *,
+    team_size: int,
+    reported: int,
+    missing: int,
+    promises: Sequence[PersonPromises],
+) -> TrendPoint:
+    """This cycle's figures as the digest states them ("Reported 5 of 6"); without a known team,
+    those who reported are the team."""
+    return TrendPoint(
+        meeting_date=cycle.meeting_date,
+        team_size=team_size or reported,
+        reported=team_size - missing if team_size else reported,
+        promised=sum(person.promised for person in promises),
+        delivered=sum(person.delivered for person in promises),
+    )
 
 
 def _ask_groups(

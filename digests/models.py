@@ -322,6 +322,58 @@ class BlockerStatus(Frozen):
     weeks: int  # cycles in a row it has been reported (resolved: before it went away)
 
 
+class CycleStandups(Frozen):
+    """The standups of one earlier cycle: the history promises and blockers are followed in."""
+
+    cycle: Cycle
+    standups: tuple[Standup, ...] = ()
+
+    @property
+    def meeting_date(self) -> date:
+        return self.cycle.meeting_date
+
+
+class PersonPromises(Frozen):
+    """One person's promises of the last cycle (their Next), and what became of each."""
+
+    person: Person
+    reported: bool  # sent a standup this cycle (else every promise is "not reported")
+    promises: tuple[Promise, ...]
+
+    @property
+    def delivered(self) -> int:
+        return sum(promise.outcome == "delivered" for promise in self.promises)
+
+    @property
+    def promised(self) -> int:
+        return len(self.promises)
+
+
+class CarriedPromise(Frozen):
+    """A promise carried again, with its owner (the "Carried 3+ weeks" list)."""
+
+    person: Person
+    promise: Promise
+
+
+class TrendPoint(Frozen):
+    """One cycle of the trend: standups reported of the team, promises delivered of those made."""
+
+    meeting_date: date
+    team_size: int
+    reported: int
+    promised: int
+    delivered: int
+
+
+class CycleRecord(Frozen):
+    """What the posted digest said of its cycle, kept for later trends and the export: the team's
+    figures and each promise's outcome (a pull request merging is only known at that time)."""
+
+    point: TrendPoint
+    promises: tuple[PersonPromises, ...] = ()
+
+
 # --- the digest ------------------------------------------------------------------------------
 
 
@@ -356,6 +408,7 @@ class PersonNotes(Frozen):
 class Blocker(Frozen):
     person: Person
     item: Item
+    status: BlockerStatus | None = None  # against the person's earlier blockers (None: unknown)
 
 
 class AskLine(Frozen):
@@ -465,10 +518,40 @@ class Digest(Frozen):
     closed_follow_ups: tuple[ClosedFollowUp, ...] = ()
     billing: ActionsBilling | None = None  # None: not configured; `.problem` says what is missing
     problems: tuple[DataProblem, ...] = ()
+    # Last cycle's promises, by person (people without a standup this cycle too), name order.
+    promises: tuple[PersonPromises, ...] = ()
+    resolved_blockers: tuple[Blocker, ...] = ()  # reported last cycle, gone now (shown once)
+    trend: tuple[TrendPoint, ...] = ()  # oldest first; the last point is this cycle
 
     @property
     def open_ask_count(self) -> int:
         return sum(group.open_count for group in self.asks)
+
+    @property
+    def promised_count(self) -> int:
+        return sum(person.promised for person in self.promises)
+
+    @property
+    def delivered_count(self) -> int:
+        return sum(person.delivered for person in self.promises)
+
+    def promises_of(self, user_id: str | None) -> PersonPromises | None:
+        for person in self.promises:
+            if user_id is not None and person.person.user_id == user_id:
+                return person
+        return None
+
+    def carried_for(self, weeks: int) -> tuple[CarriedPromise, ...]:
+        """Promises carried again that have been promised `weeks` or more cycles in a row,
+        the longest first."""
+        carried = [
+            CarriedPromise(person=person.person, promise=promise)
+            for person in self.promises
+            for promise in person.promises
+            if promise.outcome == "carried" and promise.weeks_carried >= weeks
+        ]
+        carried.sort(key=lambda c: (-c.promise.weeks_carried, c.person.name.casefold()))
+        return tuple(carried)
 
     def problem(self, area: DataArea) -> DataProblem | None:
         for problem in self.problems:

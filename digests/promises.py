@@ -11,15 +11,24 @@ cycle's: new, still blocked (with the cycle it was first reported for), or resol
 `previous` is the person's standups of the cycles before this one, most recent first, one entry
 per cycle (None where they sent none): a chain of promises or blockers stops at the first cycle
 that does not repeat it.
+
+For the whole team, `follow_team` does the same for everyone from the stored history, and
+`trend_points` gives each cycle's figures: standups reported of the team, promises delivered of
+those made.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import date
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from digests.matching import first_match, pull_request_keys
-from digests.models import BlockerStatus, Promise, Standup
+from digests.models import BlockerStatus, CycleStandups, Promise, Standup, TrendPoint
+
+LONG_CARRIED_WEEKS = 3  # "Carried 3+ weeks": promised this many cycles in a row, not delivered
+HISTORY_CYCLES = 8  # earlier cycles the digest reads: the trend's and the chains' horizon
+TREND_CYCLES = 8  # cycles the trend shows, this one included
 
 
 def follow_promises(
@@ -124,3 +133,134 @@ def _chain(
             break
         weeks, first, current = weeks + 1, standup.meeting_date, found
     return weeks, first
+
+
+# --- the whole team -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Followed:
+    """One person's promises of the last cycle and blockers of this one, followed."""
+
+    user_id: str
+    user_name: str  # as their latest standup gave it
+    current: Standup | None  # this cycle's standup, if they sent one
+    promises: tuple[Promise, ...]
+    blockers: tuple[BlockerStatus, ...]
+
+
+def latest_by_user(standups: Iterable[Standup]) -> dict[str, Standup]:
+    """Each person's latest standup (by submission time) of those given."""
+    latest: dict[str, Standup] = {}
+    for standup in standups:
+        known = latest.get(standup.user_id)
+        if known is None or standup.submitted_at > known.submitted_at:
+            latest[standup.user_id] = standup
+    return latest
+
+
+def follow_team(
+    history: Sequence[CycleStandups],
+    current: Iterable[Standup],
+    *,
+    team_ids: Collection[str],
+    ends_at: datetime,
+    merged_at: Mapping[str, datetime] | None = None,
+    repos: Sequence[str] = (),
+) -> list[Followed]:
+    """Everyone who reported this cycle, and everyone on the team who made promises last cycle.
+
+    `history`: the cycles before this one, most recent first. `merged_at`: when pull requests
+    merged (`owner/repo#N`, any case); a promise naming one that merged after the promise was
+    made and before `ends_at` is delivered. People who left the team and did not report are left
+    out: their promises are nobody's to keep.
+    """
+    by_cycle = [latest_by_user(cycle.standups) for cycle in history]
+    now = latest_by_user(current)
+    last = by_cycle[0] if by_cycle else {}
+    team = set(team_ids)
+    merged = {key.casefold(): at for key, at in (merged_at or {}).items()}
+    people = list(now) + [
+        user
+        for user, standup in last.items()
+        if user not in now and user in team and any(item.strip() for item in standup.next)
+    ]
+    followed = []
+    for user_id in people:
+        previous: list[Standup | None] = [cycle.get(user_id) for cycle in by_cycle]
+        standup = now.get(user_id)
+        promised = previous[0] if previous else None
+        named = standup or promised
+        assert named is not None  # each person listed reported this cycle or the last
+        merged_since: frozenset[str] = frozenset()
+        if promised is not None:
+            merged_since = frozenset(
+                key for key, at in merged.items() if promised.submitted_at <= at < ends_at
+            )
+        followed.append(
+            Followed(
+                user_id=user_id,
+                user_name=named.user_name,
+                current=standup,
+                promises=follow_promises(previous, standup, merged=merged_since, repos=repos),
+                blockers=follow_blockers(previous, standup, repos=repos),
+            )
+        )
+    return followed
+
+
+def trend_points(
+    history: Sequence[CycleStandups],
+    this_cycle: TrendPoint,
+    *,
+    team_ids: Collection[str],
+    recorded: Mapping[date, TrendPoint] | None = None,
+    merged_at: Mapping[str, datetime] | None = None,
+    repos: Sequence[str] = (),
+    cycles: int = TREND_CYCLES,
+) -> tuple[TrendPoint, ...]:
+    """The last `cycles` cycles' figures, oldest first, ending with `this_cycle`.
+
+    A cycle whose digest recorded its figures (`recorded`, by meeting date) shows those; another
+    is worked out from the history: the team as today plus whoever reported then, and each
+    promise's outcome from what was typed (and pull requests known to have merged). A cycle needs
+    the one before it for its promises, so the oldest cycle of `history` gives none itself.
+    Cycles before the first with any standup or promise are left out.
+    """
+    recorded = recorded or {}
+    merged = {key.casefold(): at for key, at in (merged_at or {}).items()}
+    points = [this_cycle]
+    by_cycle = [latest_by_user(cycle.standups) for cycle in history]
+    for index in range(min(cycles - 1, len(history) - 1)):
+        cycle = history[index].cycle
+        known = recorded.get(cycle.meeting_date)
+        if known is not None:
+            points.append(known)
+            continue
+        reporters, before = by_cycle[index], by_cycle[index + 1]
+        team = set(team_ids) | set(reporters)
+        promised = delivered = 0
+        for user_id, earlier in before.items():
+            if user_id not in team:
+                continue
+            merged_since = frozenset(
+                key for key, at in merged.items() if earlier.submitted_at <= at < cycle.ends_at
+            )
+            promises = follow_promises(
+                [earlier], reporters.get(user_id), merged=merged_since, repos=repos
+            )
+            done, made = delivered_of_promised(promises)
+            delivered, promised = delivered + done, promised + made
+        points.append(
+            TrendPoint(
+                meeting_date=cycle.meeting_date,
+                team_size=len(team),
+                reported=len(reporters),
+                promised=promised,
+                delivered=delivered,
+            )
+        )
+    points.reverse()
+    while len(points) > 1 and points[0].reported == 0 and points[0].promised == 0:
+        points.pop(0)
+    return tuple(points)

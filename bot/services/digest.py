@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.deps import Deps
 from bot.services.billing import fetch_actions_billing
+from bot.services.history import load_history, load_records, record_cycle
 from bot.services.team import current_team
 from bot.slack.post import PostReport, post_digest
 from digests.build import build_digest
@@ -54,6 +55,8 @@ def gather_digest(
     settings, store = deps.settings, deps.store
     team = current_team(team_from, store, settings.standup_channel, now=now)
     standups = store.get_standups(cycle.meeting_date)
+    history = load_history(store, settings.digest_schedule, cycle)
+    records = load_records(store, settings.standup_channel, [c.meeting_date for c in history])
     open_follow_ups = [
         f
         for f in store.get_open_follow_ups()
@@ -73,6 +76,8 @@ def gather_digest(
     else:
         texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
         texts += [f.text for f in open_follow_ups]
+        # Last cycle's promises and blockers: a promise naming a PR that merged is delivered.
+        texts += [line for s in history[0].standups for line in (*s.next, *s.blocked)]
         refs = unique_refs(texts, repos=settings.repos)
         pr_lookups = github.fetch_pull_requests(refs) if refs else None
         if settings.repos:
@@ -94,6 +99,8 @@ def gather_digest(
         stale_days=settings.standup_stale_days,
         github_problem=github_problem,
         now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
+        history=history,
+        recorded_trend=[record.point for record in records.values()],
     )
 
 
@@ -180,6 +187,7 @@ def run_digest(
     existing = store.get_digest_id(channel, cycle.meeting_date)
     if existing is None or force:
         digest = gather_digest(deps, cycle, now=now, team_from=client)
+        record_cycle(store, channel, digest, now=now)
         files = render_digest_files(digest, chart_in_child=chart_in_child)
         digest_id = store.save_digest_plan(
             channel,

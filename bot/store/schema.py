@@ -70,6 +70,18 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT PRIMARY KEY, etag TEXT NOT NULL, body BLOB NOT NULL, updated_at TEXT NOT NULL
     );
     """,
+    # promises and blockers across cycles: the history read by meeting date, and what each posted
+    # digest said of its cycle (the trend's figures and each promise's outcome, as JSON)
+    """
+    CREATE INDEX standups_meeting ON standups (meeting_date);
+    CREATE TABLE cycle_records (
+        channel TEXT NOT NULL, meeting_date TEXT NOT NULL,
+        team_size INTEGER NOT NULL, reported INTEGER NOT NULL,
+        promised INTEGER NOT NULL, delivered INTEGER NOT NULL,
+        promises TEXT NOT NULL, recorded_at TEXT NOT NULL,
+        PRIMARY KEY (channel, meeting_date)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -1,8 +1,11 @@
 """The digest as Slack messages: one main message, then replies in its thread.
 
-Main message (seq 0): who reported, blockers, asks by the person asked, the PR board summary and
-the CI billing figures. Thread: each person's notes, PR board details, the CI chart, follow-ups
-done since the last digest, then each open follow-up as its own message (a ✅ on it closes it).
+Main message (seq 0): who reported and how many of last week's promises were delivered, the
+promises carried 3+ weeks, blockers (new, still blocked, resolved), asks by the person asked, the
+PR board summary and the CI billing figures. Thread: each person's notes with what became of their
+promises (and the promises of people who sent no standup), the delivery trend chart, PR board
+details, the CI chart, follow-ups done since the last digest, then each open follow-up as its own
+message (a ✅ on it closes it).
 
 Safety: everything people typed (and every GitHub title) goes through `escape_mrkdwn`. Only the
 person an ask is addressed to and a follow-up's owner are mentioned (`<@U…>`); every other name
@@ -28,12 +31,14 @@ from digests.models import (
     Item,
     Person,
     PersonNotes,
+    PersonPromises,
     PlannedMessage,
     PrBoard,
     PullRequest,
     RepoBoard,
 )
-from digests.render import wording
+from digests.promises import LONG_CARRIED_WEEKS
+from digests.render import trend_chart, wording
 from digests.render.chart import billing_alt_text, chart_months
 from digests.render.wording import (
     Em,
@@ -71,6 +76,8 @@ MAIN_REPOS = 8
 MAIN_MERGED_BY = 10
 MAIN_PR_LINES = 5
 MAIN_REPORTED_NAMES = 40
+MAIN_CARRIED = 10
+MAIN_RESOLVED = 10
 BOARD_PR_LINES = 10
 
 FILE_NAME = "ci-billing.png"
@@ -108,6 +115,16 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
             title += f" ({number} of {len(notes_pages)})"
         page.insert(0, _context(f"*{title}* · {long_date(digest.meeting_date)}"))
         add("notes", _notes_fallback(title, page, digest), page)
+
+    if trend_chart.chart_points(digest.trend):
+        title = wording.trend_title(digest.trend)
+        add(
+            "trend_chart",
+            escape_mrkdwn(title),
+            file_name=trend_chart.FILE_NAME,
+            file_title=escape_mrkdwn(title),
+            alt_text=escape_mrkdwn(trend_chart.trend_alt_text(digest.trend)),
+        )
 
     if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
         for page in _paginate(_board_units(digest.board), reserve=1):
@@ -182,6 +199,9 @@ def _main_units(digest: Digest) -> list[list[Block]]:
     if warnings:
         units.append([_context(":warning: " + " · ".join(warnings))])
     units.append(_sections(_reporting_lines(digest)))
+    carried = _carried_lines(digest)
+    if carried:
+        units.append([_divider(), *_sections(carried)])
     units.append([_divider(), *_sections(_blocker_lines(digest))])
     if digest.asks:
         units.extend(_ask_units(digest))
@@ -231,18 +251,49 @@ def _reporting_lines(digest: Digest) -> list[str]:
         )
     elif digest.reported:
         lines.append(":tada: Everyone on the team reported.")
+    if digest.promised_count:
+        lines.append(f":dart: *{wording.team_delivery(digest)}* last week.")
+    return lines
+
+
+def _carried_lines(digest: Digest) -> list[str]:
+    carried = digest.carried_for(LONG_CARRIED_WEEKS)
+    if not carried:
+        return []
+    heading = wording.carried_heading(LONG_CARRIED_WEEKS, len(carried))
+    lines = [f":hourglass: *{heading}*"]
+    for entry in carried[:MAIN_CARRIED]:
+        lines.append("• " + to_mrkdwn(wording.carried_line(entry, limit=MAIN_BLOCKER_CHARS)))
+    hidden = len(carried) - MAIN_CARRIED
+    if hidden > 0:
+        lines.append(f"_…and {hidden} more in the notes in the thread._")
     return lines
 
 
 def _blocker_lines(digest: Digest) -> list[str]:
     if not digest.blockers:
-        return [":large_green_circle: *Blockers:* none reported."]
-    lines = [f":no_entry: *Blockers ({len(digest.blockers)})*"]
-    for blocker in digest.blockers[:MAIN_BLOCKERS]:
-        lines.append("• " + to_mrkdwn(wording.blocker_line(blocker, limit=MAIN_BLOCKER_CHARS)))
-    hidden = len(digest.blockers) - MAIN_BLOCKERS
+        lines = [":large_green_circle: *Blockers:* none reported."]
+    else:
+        lines = [f":no_entry: *Blockers ({len(digest.blockers)})*"]
+        for blocker in digest.blockers[:MAIN_BLOCKERS]:
+            lines.append("• " + to_mrkdwn(wording.blocker_line(blocker, limit=MAIN_BLOCKER_CHARS)))
+        hidden = len(digest.blockers) - MAIN_BLOCKERS
+        if hidden > 0:
+            lines.append(f"_…and {hidden} more in the notes in the thread._")
+    return lines + _resolved_lines(digest)
+
+
+def _resolved_lines(digest: Digest) -> list[str]:
+    resolved = digest.resolved_blockers
+    if not resolved:
+        return []
+    lines = [f":white_check_mark: *{wording.resolved_heading(len(resolved))}*"]
+    for blocker in resolved[:MAIN_RESOLVED]:
+        line = wording.resolved_blocker_line(blocker, limit=MAIN_BLOCKER_CHARS)
+        lines.append("• " + to_mrkdwn(line))
+    hidden = len(resolved) - MAIN_RESOLVED
     if hidden > 0:
-        lines.append(f"_…and {hidden} more in the notes in the thread._")
+        lines.append(f"_…and {hidden} more._")
     return lines
 
 
@@ -331,6 +382,8 @@ def _thread_hint(digest: Digest) -> str:
     parts = []
     if digest.notes:
         parts.append(f"notes from {_plural(len(digest.notes), 'person', 'people')}")
+    if trend_chart.chart_points(digest.trend):
+        parts.append("the delivery trend")
     if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
         parts.append("PR details")
     if digest.billing is not None and chart_months(digest.billing):
@@ -356,6 +409,8 @@ def _main_fallback(digest: Digest) -> str:
     parts = [f"{_main_title(digest)}: {reported} of {digest.team_size} reported"]
     if digest.missing:
         parts[0] += f" (not yet: {_names(digest.missing)})"
+    if digest.promised_count:
+        parts.append(wording.team_delivery(digest).lower())
     parts.append(_plural(len(digest.blockers), "blocker"))
     parts.append(_plural(digest.open_ask_count, "open ask"))
     parts.append(_plural(len(digest.open_follow_ups), "open follow-up"))
@@ -372,11 +427,31 @@ def _notes_units(digest: Digest) -> list[list[Block]]:
     units = []
     for notes in digest.notes:
         units.append([*_sections(_person_lines(notes, digest)), _divider()])
+    # Promises of people without a standup this week are listed too: they do not vanish.
+    for person in digest.promises:
+        if not person.reported:
+            units.append([*_sections(_silent_person_lines(person)), _divider()])
     return units  # nobody reported: the main message says so, no empty notes message
+
+
+def _promise_lines(person: PersonPromises | None) -> list[str]:
+    if person is None or not person.promises:
+        return []
+    lines = [f"*{wording.person_delivery(person)}* last week"]
+    lines.extend(
+        f"• {to_mrkdwn(wording.promise_line(promise, limit=MAX_ITEM_CHARS))}"
+        for promise in person.promises
+    )
+    return lines
+
+
+def _silent_person_lines(person: PersonPromises) -> list[str]:
+    return [f"*{_name(person.person)}* · _{wording.no_standup(person)}_", *_promise_lines(person)]
 
 
 def _person_lines(notes: PersonNotes, digest: Digest) -> list[str]:
     lines = [f"*{_name(notes.person)}* · _sent {when(notes.submitted_at, digest.generated_at)}_"]
+    lines.extend(_promise_lines(digest.promises_of(notes.person.user_id)))
     for title, items in (
         ("Done", notes.done),
         ("Next", notes.next),

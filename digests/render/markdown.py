@@ -10,7 +10,7 @@ messages cut long lines; the notes do not).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from functools import cache
 
@@ -19,8 +19,10 @@ from markupsafe import Markup
 
 from digests.billing import format_money
 from digests.build import age_in_days
-from digests.models import ActionsBilling, Digest, Person, PullRequest
+from digests.models import ActionsBilling, CarriedPromise, Digest, Person, PullRequest, TrendPoint
+from digests.promises import LONG_CARRIED_WEEKS
 from digests.render import wording
+from digests.render.trend_chart import chart_points
 from digests.render.wording import Em, Emoji, Inline, Link, Mention, Strike, Strong, Typed
 
 # Characters that could start a link, an image, HTML, a code span or break a table cell.
@@ -93,6 +95,11 @@ def _environment() -> Environment:
         item=lambda item: _md(wording.item(item)),
         pr_line=lambda lookup: _md(wording.pr_line(lookup)),
         blocker_line=lambda blocker: _md(wording.blocker_line(blocker)),
+        resolved_blocker_line=lambda blocker: _md(wording.resolved_blocker_line(blocker)),
+        carried_line=lambda carried: _md(wording.carried_line(carried)),
+        promise_line=lambda promise: _md(wording.promise_line(promise)),
+        person_delivery=lambda person: Markup(wording.person_delivery(person)),
+        no_standup=lambda person: Markup(wording.no_standup(person)),
         ask_heading=lambda group: _md(wording.ask_heading(group)),
         ask_line=lambda ask: _md(wording.ask_line(ask)),
         source=lambda follow_up: _md(wording.follow_up_source(follow_up)),
@@ -163,6 +170,28 @@ class _View:
 
     def month_label(self, month: object) -> str:
         return wording.month_label(month)  # type: ignore[arg-type]
+
+    # --- promises, blockers across cycles, the trend ---
+
+    long_carried_weeks = LONG_CARRIED_WEEKS
+
+    def team_delivery(self) -> Markup:
+        return Markup(wording.team_delivery(self.digest))
+
+    def carried_heading(self, carried: Sequence[CarriedPromise]) -> Markup:
+        return Markup(wording.carried_heading(LONG_CARRIED_WEEKS, len(carried)))
+
+    def resolved_heading(self) -> Markup:
+        return Markup(wording.resolved_heading(len(self.digest.resolved_blockers)))
+
+    def has_trend(self) -> bool:
+        return bool(chart_points(self.digest.trend))
+
+    def trend_reported(self, point: TrendPoint) -> Markup:
+        return Markup(wording.trend_reported(point))
+
+    def trend_delivered(self, point: TrendPoint) -> Markup:
+        return Markup(wording.trend_delivered(point))
 
 
 def _name(person: Person) -> Markup:

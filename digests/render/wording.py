@@ -23,15 +23,20 @@ from digests.models import (
     AskLine,
     BillingComparison,
     Blocker,
+    BlockerStatus,
+    CarriedPromise,
     ClosedFollowUp,
     Digest,
     FollowUp,
     Item,
     MonthlyActionsUsage,
     Person,
+    PersonPromises,
+    Promise,
     PullRequest,
     PullRequestLookup,
     RepoBoard,
+    TrendPoint,
 )
 
 MAX_NAME_CHARS = 80  # Slack cuts names and titles; the Markdown notes keep them whole
@@ -229,7 +234,9 @@ def item(value: Item, *, limit: int | None = None) -> Inline:
 
 
 def blocker_line(blocker: Blocker, *, limit: int | None = None) -> Inline:
-    return (Strong(name(blocker.person)), " — ", item(blocker.item, limit=limit))
+    """A blocker with its owner and, when known, how it stands against earlier cycles."""
+    state: Inline = (" · ", Em(blocker_state(blocker.status))) if blocker.status else ""
+    return (Strong(name(blocker.person)), " — ", item(blocker.item, limit=limit), state)
 
 
 # --- pull requests ------------------------------------------------------------------------------
@@ -384,3 +391,111 @@ def comparison_line(comparison: BillingComparison) -> Inline:
         " ",
         Typed(comparison.summary),
     )
+
+
+# --- promises and blockers across cycles --------------------------------------------------------
+
+OUTCOME_EMOJI = {
+    "delivered": Emoji(":white_check_mark:", "✅"),
+    "carried": Emoji(":repeat:", "🔁"),
+    "not_reported": Emoji(":grey_question:", "❔"),
+}
+
+
+def ordinal(number: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10)
+    return f"{number}{suffix or 'th'}"
+
+
+def percent(part: int, whole: int) -> str:
+    return f"{round(100 * part / whole)}%" if whole else ""
+
+
+def share(part: int, whole: int) -> str:
+    """ "5 of 6 (83%)"."""
+    return f"{part} of {whole} ({percent(part, whole)})" if whole else f"{part} of 0"
+
+
+def delivered_label(delivered: int, promised: int) -> str:
+    """ "Delivered 2 of 3 promised"."""
+    return f"Delivered {delivered} of {promised} promised"
+
+
+def person_delivery(person: PersonPromises) -> str:
+    return delivered_label(person.delivered, person.promised)
+
+
+def team_delivery(digest: Digest) -> str:
+    """The team's promises of last week, at the top: "Delivered 7 of 12 promised (58%)"."""
+    delivered, promised = digest.delivered_count, digest.promised_count
+    return f"{delivered_label(delivered, promised)} ({percent(delivered, promised)})"
+
+
+def promise_outcome(promise: Promise) -> str:
+    """ "delivered", "delivered · PR merged", "carried · 3rd week", "not reported"."""
+    if promise.outcome == "delivered":
+        return "delivered · PR merged" if promise.merged else "delivered"
+    if promise.outcome == "carried":
+        return f"carried · {ordinal(promise.weeks_carried)} week"
+    return "not reported"
+
+
+def promise_line(promise: Promise, *, limit: int | None = None) -> Inline:
+    return (
+        OUTCOME_EMOJI[promise.outcome],
+        Typed(promise.text, limit=limit),
+        " — ",
+        Em(promise_outcome(promise)),
+    )
+
+
+def no_standup(person: PersonPromises) -> str:
+    return "no standup this week" if not person.reported else ""
+
+
+def carried_heading(weeks: int, count: int) -> str:
+    return f"Carried {weeks}+ weeks ({count})"
+
+
+def carried_line(carried: CarriedPromise, *, limit: int | None = None) -> Inline:
+    """ "Write the runbook — **Kevin** · 4th week, first promised Mon 9 Nov"."""
+    promise = carried.promise
+    first = short_date(promise.first_promised)
+    since = f"{ordinal(promise.weeks_carried)} week, first promised {first}"
+    return (Typed(promise.text, limit=limit), " — ", Strong(name(carried.person)), " · ", Em(since))
+
+
+def blocker_state(status: BlockerStatus) -> str:
+    """ "new", "still blocked since Mon 16 Nov · 3 weeks", "resolved after 2 weeks"."""
+    if status.state == "new":
+        return "new"
+    weeks = plural(status.weeks, "week")
+    if status.state == "still_blocked":
+        return f"still blocked since {short_date(status.first_reported)} · {weeks}"
+    return f"resolved after {weeks}"
+
+
+def resolved_heading(count: int) -> str:
+    return f"Resolved since last week ({count})"
+
+
+def resolved_blocker_line(blocker: Blocker, *, limit: int | None = None) -> Inline:
+    """A blocker of last cycle that is gone now: struck through, shown this once."""
+    state: Inline = (" · ", Em(blocker_state(blocker.status))) if blocker.status else ""
+    return (Strong(name(blocker.person)), " — ", Strike(item(blocker.item, limit=limit)), state)
+
+
+# --- the trend ----------------------------------------------------------------------------------
+
+
+def trend_reported(point: TrendPoint) -> str:
+    return share(point.reported, point.team_size)
+
+
+def trend_delivered(point: TrendPoint) -> str:
+    return share(point.delivered, point.promised) if point.promised else "no promises"
+
+
+def trend_title(points: Sequence[TrendPoint]) -> str:
+    return f"Standups and promises, last {plural(len(points), 'meeting')}"
