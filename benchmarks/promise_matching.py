@@ -54,9 +54,8 @@ def main() -> None:
     result = run()
     print(f"threshold {result['threshold']}: {json.dumps(result['at_threshold'])}")
     for threshold, figures in result["curve"].items():
-        print(
-            f"  {threshold:>3}  precision {figures['precision']:.3f}  recall {figures['recall']:.3f}"
-        )
+        precision, recall = figures["precision"], figures["recall"]
+        print(f"  {threshold:>3}  precision {precision:.3f}  recall {recall:.3f}")
     pairs = load_pairs()
     scored = sorted((similarity(a, b), expected, a, b) for expected, a, b in pairs)
     print("highest-scoring different work:")

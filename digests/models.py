@@ -306,7 +306,7 @@ class Promise(Frozen):
     weeks_carried: int
     first_promised: date  # meeting date of the cycle it was first promised for
     matched: str | None = None  # the Done or Next line it was found in
-    merged: bool = False  # delivered because a pull request it names merged during the cycle
+    merged: bool = False  # delivered because a pull request it names merged (not in Done)
 
 
 BlockerState = Literal["new", "still_blocked", "resolved"]

@@ -40,7 +40,10 @@ def follow_promises(
 ) -> tuple[Promise, ...]:
     """The outcome of each item of the last cycle's Next (`previous[0]`).
 
-    `merged`: the pull requests (`owner/repo#N`, any case) merged during the current cycle.
+    `merged`: the pull requests (`owner/repo#N`, any case) merged during the current cycle. A
+    promise found in Done is delivered with the line it was found in (`matched`); one that is not,
+    but names a pull request that merged, is delivered by the merge (`merged`), even when it is
+    in Next again.
     """
     last = previous[0] if previous else None
     if last is None:
@@ -51,15 +54,15 @@ def follow_promises(
     promises = []
     for text in dict.fromkeys(item for item in last.next if item.strip()):
         weeks, first = _chain(text, previous, lambda standup: standup.next, repos)
-        if pull_request_keys(text, repos=repos) & merged_keys:
-            promise = Promise(
-                text=text, outcome="delivered", weeks_carried=weeks, first_promised=first,
-                merged=True,
-            )  # fmt: skip
-        elif (found := first_match(text, done, repos=repos)) is not None:
+        if (found := first_match(text, done, repos=repos)) is not None:
             promise = Promise(
                 text=text, outcome="delivered", weeks_carried=weeks, first_promised=first,
                 matched=found,
+            )  # fmt: skip
+        elif pull_request_keys(text, repos=repos) & merged_keys:
+            promise = Promise(
+                text=text, outcome="delivered", weeks_carried=weeks, first_promised=first,
+                merged=True,
             )  # fmt: skip
         elif (found := first_match(text, next_, repos=repos)) is not None:
             promise = Promise(

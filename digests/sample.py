@@ -2,7 +2,8 @@
 
 The data lives in `digests/sample_data/sample.json` (package data) with every time written as an
 offset before the meeting, so the demo always looks current. The meeting is the latest Monday
-09:00 UTC at or before `now`; the digest is built as at that moment.
+09:00 UTC at or before `now`; the digest is built as at that moment. Eight earlier weekly cycles
+of standups come with it, so last week's promises and blockers are followed and the trend drawn.
 
 Billing goes through the real `digests.billing` code: the JSON holds monthly minutes per runner
 (and how many of them were paid), this module turns them into GitHub-shaped usage items.
@@ -20,6 +21,7 @@ from digests.models import (
     ActionsBilling,
     Ask,
     Cycle,
+    CycleStandups,
     Fetched,
     FollowUp,
     Member,
@@ -29,6 +31,7 @@ from digests.models import (
     UsageItem,
 )
 from digests.pr_refs import unique_refs
+from digests.promises import HISTORY_CYCLES
 
 MEETING_WEEKDAY = 0  # Monday
 MEETING_TIME = time(9, 0)
@@ -90,24 +93,27 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
                 asks=own_asks,
             )
         )
+    earlier_asks: dict[tuple[int, str], list[Ask]] = {}
     for row in data["earlier_asks"]:
         earlier = meeting - timedelta(weeks=row["cycles_before"])
-        asks.append(
-            _ask(
-                row,
-                id_=len(asks) + 1,
-                from_user_id=row["from_user_id"],
-                labels=labels,
-                meeting=earlier,
-                ends=ends,
-            )
+        ask = _ask(
+            row,
+            id_=len(asks) + 1,
+            from_user_id=row["from_user_id"],
+            labels=labels,
+            meeting=earlier,
+            ends=ends,
         )
+        asks.append(ask)
+        earlier_asks.setdefault((row["cycles_before"], row["from_user_id"]), []).append(ask)
+    history = _history(data["earlier_standups"], earlier_asks, cycle=cycle, labels=labels)
 
     follow_ups = [_follow_up(row, meeting=meeting, ends=ends) for row in data["follow_ups"]]
     pulls = [_pull_request(row, org=org, ends=ends) for row in data["pull_requests"]]
 
     texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
     texts += [ask.text for ask in asks]
+    texts += [line for s in history[0].standups for line in (*s.next, *s.blocked)]
     by_key = {pull.ref.key: pull for pull in pulls}
     lookups = {
         ref.key: PullRequestLookup(ref=ref, pull_request=by_key.get(ref.key))
@@ -133,7 +139,49 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
         "stale_days": data["stale_days"],
         "github_problem": None,
         "now": ends,
+        "history": history,
     }
+
+
+def sample_earlier_cycle(cycle: Cycle, cycles_before: int) -> Cycle:
+    """The sample's cycle `cycles_before` meetings before `cycle` (weekly, Monday 09:00 UTC)."""
+    ends = cycle.ends_at - timedelta(weeks=cycles_before)
+    return Cycle(meeting_date=ends.date(), starts_at=ends - timedelta(days=7), ends_at=ends)
+
+
+def _history(
+    rows: list[dict[str, Any]],
+    asks: dict[tuple[int, str], list[Ask]],
+    *,
+    cycle: Cycle,
+    labels: dict[str, str],
+) -> list[CycleStandups]:
+    """The earlier cycles' standups, most recent first; each earlier ask rides in its asker's
+    standup of that cycle (one made for it if they sent none)."""
+    by_cycle: dict[int, list[Standup]] = {n: [] for n in range(1, HISTORY_CYCLES + 1)}
+    sent = {(row["cycles_before"], row["user_id"]) for row in rows}
+    asks_only = [{"cycles_before": n, "user_id": user} for n, user in sorted(set(asks) - sent)]
+    for row in [*rows, *asks_only]:
+        earlier = sample_earlier_cycle(cycle, row["cycles_before"])
+        by_cycle[row["cycles_before"]].append(
+            Standup(
+                user_id=row["user_id"],
+                user_name=labels[row["user_id"]],
+                meeting_date=earlier.meeting_date,
+                submitted_at=earlier.ends_at - timedelta(hours=row.get("sent_hours_before", 24)),
+                done=tuple(row.get("done", ())),
+                next=tuple(row.get("next", ())),
+                blocked=tuple(row.get("blocked", ())),
+                asks=tuple(asks.get((row["cycles_before"], row["user_id"]), ())),
+            )
+        )
+    return [
+        CycleStandups(
+            cycle=sample_earlier_cycle(cycle, n),
+            standups=tuple(sorted(by_cycle[n], key=lambda standup: standup.submitted_at)),
+        )
+        for n in range(1, HISTORY_CYCLES + 1)
+    ]
 
 
 def _ask(

@@ -125,7 +125,15 @@ def test_messages_come_in_order_main_first_then_the_thread() -> None:
     assert [m.seq for m in messages] == list(range(len(messages)))
     assert [m.thread for m in messages] == [False] + [True] * (len(messages) - 1)
     kinds = [m.kind for m in messages]
-    assert kinds == ["main", "notes", "board", "chart", "follow_ups_done"] + ["follow_up"] * 4
+    assert kinds == [
+        "main",
+        "notes",
+        "trend_chart",
+        "board",
+        "chart",
+        "follow_ups_done",
+        *["follow_up"] * 4,
+    ]
     for message in messages:
         assert_within_limits(message)
 

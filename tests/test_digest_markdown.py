@@ -47,9 +47,11 @@ def test_notes_have_every_section_a_meeting_needs() -> None:
     headings = re.findall(r"^## (.+)$", text, flags=re.MULTILINE)
     assert headings == [
         "Summary",
+        "Carried 3+ weeks (1)",
         "Blockers",
         "Asks",
         "Notes",
+        "Trend",
         "Pull requests",
         "Follow-ups",
         "CI billing — GitHub Actions (acme)",

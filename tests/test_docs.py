@@ -174,12 +174,25 @@ def test_readme_export_format_names_every_key_the_export_has(tmp_path: Path) -> 
 
     from bot.ops.export import build_export
     from bot.store import Store
-    from digests.cycles import cycle_for_meeting
-    from digests.models import Ask, Person, Standup
+    from digests.cycles import cycle_before, cycle_for_meeting
+    from digests.models import Ask, Member, Person, Standup
 
     settings = load_settings({"STANDUP_DB": str(tmp_path / "s.db")}, env_file=None)
     cycle = cycle_for_meeting(settings.digest_schedule, date(2026, 11, 30))
+    before = cycle_before(settings.digest_schedule, cycle)
     with Store(settings.standup_db) as store:
+        team = [Member(user_id="U1", name="kevin"), Member(user_id="U3", name="mira")]
+        store.save_members(team, team_ids=["U1", "U3"], now=before.starts_at)
+        for user_id in ("U1", "U3"):  # last meeting's promises and blockers
+            earlier = Standup(
+                user_id=user_id,
+                user_name=user_id,
+                meeting_date=before.meeting_date,
+                submitted_at=before.starts_at,
+                next=("a",),
+                blocked=("b",),
+            )
+            store.save_standup(earlier, now=earlier.submitted_at)
         ask = Ask(
             from_user_id="U1",
             to_user_id="U2",
@@ -197,11 +210,15 @@ def test_readme_export_format_names_every_key_the_export_has(tmp_path: Path) -> 
         )
         owner = Person(user_id="U2", name="Hesham")
         store.save_standup(standup, follow_ups=[(owner, "x")], now=standup.submitted_at)
-        export = build_export(store, cycle)
+        export = build_export(store, cycle, settings)
     section = README[README.index("## Export format") :]
     section = section[: section.index("\n## ", 1)]
-    keys = set(export) | set(export["standups"][0]) | set(export["standups"][0]["asks"][0])
+    [exported_standup] = export["standups"]
+    keys = set(export) | set(exported_standup) | set(exported_standup["asks"][0])
     keys |= set(export["follow_ups"][0])
+    keys |= set(exported_standup["promises"][0]) | set(exported_standup["blockers_status"][0])
+    keys |= set(export["promises_without_standup"][0])
+    keys |= set(export["promises_without_standup"][0]["promises"][0])
     for key in sorted(keys):
         assert f'"{key}"' in section, f"README's export format lacks {key}"
 

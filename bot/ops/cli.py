@@ -145,7 +145,7 @@ def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
 
     cycle = _cycle_for(settings, meeting_date)
     with Store(settings.standup_db) as store:
-        export = build_export(store, cycle)
+        export = build_export(store, cycle, settings)
     print(render_export_json(export) if fmt == "json" else render_export_markdown(export), end="")
     if fmt == "json":
         print()

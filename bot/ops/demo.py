@@ -1,8 +1,9 @@
 """`standup-bot demo`: the whole digest path offline, on a sample team shipped in the package.
 
-The sample's people, standups, asks and follow-ups go into a throw-away SQLite database through
-the same `save_*` calls the bot uses, are read back with the same `get_*` calls, and meet the
-sample GitHub data (PRs, board, Actions billing) in `build_digest`. Nothing needs a token or the
+The sample's people, standups (this cycle's and eight earlier ones), asks and follow-ups go into a
+throw-away SQLite database through the same `save_*` calls the bot uses, are read back with the
+same `get_*` calls (the history as `gather_digest` reads it), and meet the sample GitHub data (PRs,
+board, Actions billing) in `build_digest`. Nothing needs a token or the
 network; the files written are those of `digest preview`.
 """
 
@@ -10,16 +11,23 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Sequence
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from bot.deps import utc_now
+from bot.schedule import CronSchedule
 from bot.services.digest import render_digest_files, write_preview
+from bot.services.history import load_history
 from bot.store import Store
 from digests.build import build_digest
-from digests.models import Ask, FollowUp, Member, Person, Standup
+from digests.models import Ask, CycleStandups, FollowUp, Member, Person, Standup
 from digests.sample import build_sample_inputs
+
+# The sample team meets on Mondays at 09:00 UTC (digests.sample): its earlier cycles are read
+# back from the database on that schedule, as the bot reads them on STANDUP_DIGEST_CRON.
+SAMPLE_SCHEDULE = CronSchedule("0 9 * * mon", ZoneInfo("UTC"))
 
 
 def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
@@ -38,6 +46,7 @@ def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
         inputs.update(
             team=store.get_team(),
             standups=store.get_standups(cycle.meeting_date),
+            history=load_history(store, SAMPLE_SCHEDULE, cycle),
             asks=store.get_digest_asks(cycle.meeting_date),
             open_follow_ups=store.get_open_follow_ups(),
             closed_follow_ups=store.get_follow_ups_closed_between(cycle.starts_at, inputs["now"]),
@@ -62,20 +71,12 @@ def fill_sample_database(store: Store, inputs: dict[str, Any]) -> None:
     for standup in standups:
         saved, _ = store.save_standup(standup, now=standup.submitted_at)
         _close_done_asks(store, standup.asks, saved.asks)
-    # Asks from earlier cycles that are still listed: each came with that cycle's standup.
-    this_meeting = {a.id for s in standups for a in s.asks}
-    for ask in inputs["asks"]:
-        if ask.id in this_meeting:
-            continue
-        earlier = Standup(
-            user_id=ask.from_user_id,
-            user_name=ask.from_name,
-            meeting_date=ask.meeting_date,
-            submitted_at=now - timedelta(weeks=1),
-            asks=(ask,),
-        )
-        saved, _ = store.save_standup(earlier, now=earlier.submitted_at)
-        _close_done_asks(store, (ask,), saved.asks)
+    # The earlier cycles, with the asks raised in them (some still open).
+    history: Sequence[CycleStandups] = inputs["history"]
+    for earlier in history:
+        for standup in earlier.standups:
+            saved, _ = store.save_standup(standup, now=standup.submitted_at)
+            _close_done_asks(store, standup.asks, saved.asks)
     follow_ups: list[FollowUp] = [*inputs["open_follow_ups"], *inputs["closed_follow_ups"]]
     for follow_up in sorted(follow_ups, key=lambda f: f.id):
         owner = Person(user_id=follow_up.owner_user_id, name=follow_up.owner_name)

@@ -1,4 +1,9 @@
-"""`standup-bot export`: one meeting's standups, asks and follow-ups as JSON or Markdown."""
+"""`standup-bot export`: one meeting's standups, asks and follow-ups as JSON or Markdown.
+
+Each standup also carries what became of the person's promises of the last cycle (`promises`)
+and how their blockers stand against the last cycle's (`blockers_status`); the promises of people
+who sent no standup are listed apart (`promises_without_standup`).
+"""
 
 from __future__ import annotations
 
@@ -6,23 +11,61 @@ import json
 from datetime import datetime
 from typing import Any
 
+from bot.config import Settings
+from bot.services.history import FollowedCycle, follow_cycle
 from bot.store import Store
-from digests.models import Cycle, FollowUp, Standup
+from digests.models import BlockerStatus, Cycle, FollowUp, Promise, Standup
+from digests.render import wording
 
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def build_export(store: Store, cycle: Cycle) -> dict[str, Any]:
+def build_export(store: Store, cycle: Cycle, settings: Settings) -> dict[str, Any]:
     standups = store.get_standups(cycle.meeting_date)
     follow_ups = store.get_cycle_follow_ups(cycle)
+    followed = follow_cycle(store, settings, cycle, standups)
     return {
         "meeting_date": cycle.meeting_date.isoformat(),
         "cycle_start": cycle.starts_at.isoformat(),
         "cycle_end": cycle.ends_at.isoformat(),
-        "standups": [_standup(s) for s in standups],
+        "standups": [_standup(s) | _followed(s, followed) for s in standups],
         "follow_ups": [_follow_up(f) for f in follow_ups],
+        "promises_without_standup": [
+            {
+                "user_id": person.person.user_id,
+                "user_name": person.person.name,
+                "promises": [_promise(p) for p in person.promises],
+            }
+            for person in followed.without_standup
+        ],
+    }
+
+
+def _followed(standup: Standup, followed: FollowedCycle) -> dict[str, Any]:
+    return {
+        "promises": [_promise(p) for p in followed.promises.get(standup.user_id, ())],
+        "blockers_status": [_blocker(b) for b in followed.blockers.get(standup.user_id, ())],
+    }
+
+
+def _promise(promise: Promise) -> dict[str, Any]:
+    return {
+        "text": promise.text,
+        "outcome": promise.outcome,
+        "weeks_carried": promise.weeks_carried,
+        "first_promised": promise.first_promised.isoformat(),
+        "merged": promise.merged,
+    }
+
+
+def _blocker(status: BlockerStatus) -> dict[str, Any]:
+    return {
+        "text": status.text,
+        "state": status.state,
+        "first_reported": status.first_reported.isoformat(),
+        "weeks": status.weeks,
     }
 
 
@@ -73,15 +116,20 @@ def render_export_markdown(export: dict[str, Any]) -> str:
         lines += ["_No standups were submitted for this meeting._", ""]
     for standup in export["standups"]:
         lines += [f"## {standup['user_name']}", ""]
-        for key, title in (("done", "Done"), ("next", "Next"), ("blocked", "Blocked")):
+        lines += _promise_lines(standup.get("promises", []))
+        for key, title in (("done", "Done"), ("next", "Next")):
             if standup[key]:
                 lines += [f"**{title}**", *[f"- {item}" for item in standup[key]], ""]
+        lines += _blocker_lines(standup["blocked"], standup.get("blockers_status", []))
         if standup["asks"]:
             lines.append("**Asks**")
             for ask in standup["asks"]:
                 mark = " (done)" if ask["status"] == "done" else ""
                 lines.append(f"- to {ask['to_name']}: {ask['text']}{mark}")
             lines.append("")
+    for person in export.get("promises_without_standup", []):
+        lines += [f"## {person['user_name']}", "", "_No standup this week._", ""]
+        lines += _promise_lines(person["promises"])
     lines += ["## Follow-ups", ""]
     if not export["follow_ups"]:
         lines += ["_None._", ""]
@@ -90,3 +138,31 @@ def render_export_markdown(export: dict[str, Any]) -> str:
         owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
         lines.append(f"- [{box}] {follow_up['text']} — {owner}")
     return "\n".join(lines).rstrip() + "\n"
+
+
+def _promise_lines(promises: list[dict[str, Any]]) -> list[str]:
+    if not promises:
+        return []
+    made = [Promise.model_validate(p) for p in promises]
+    delivered = sum(p.outcome == "delivered" for p in made)
+    lines = [f"**{wording.delivered_label(delivered, len(made))} last week**"]
+    lines += [f"- {p.text} — {wording.promise_outcome(p)}" for p in made]
+    return [*lines, ""]
+
+
+def _blocker_lines(blocked: list[str], statuses: list[dict[str, Any]]) -> list[str]:
+    """Blocked items with their markers, then last cycle's that are gone, struck through."""
+    known = {s["text"].strip(): BlockerStatus.model_validate(s) for s in statuses}
+    lines = []
+    if blocked:
+        lines.append("**Blocked**")
+        for item in blocked:
+            status = known.get(item.strip())
+            lines.append(f"- {item}" + (f" — {wording.blocker_state(status)}" if status else ""))
+        lines.append("")
+    resolved = [s for s in known.values() if s.state == "resolved"]
+    if resolved:
+        lines.append("**Resolved since last week**")
+        lines += [f"- ~~{s.text}~~ — {wording.blocker_state(s)}" for s in resolved]
+        lines.append("")
+    return lines

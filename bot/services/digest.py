@@ -26,21 +26,30 @@ from bot.slack.post import PostReport, post_digest
 from digests.build import build_digest
 from digests.cycles import cycle_for_meeting
 from digests.models import ActionsBilling, Cycle, Digest, PlannedMessage
+from digests.render import trend_chart
 
 log = logging.getLogger(__name__)
 
 CHART_FILE = "ci-billing.png"
+TREND_FILE = trend_chart.FILE_NAME
 CATCH_UP_WINDOW = timedelta(hours=12)
 
 
 @dataclass(frozen=True)
 class DigestFiles:
-    """A digest rendered every way: Slack messages, Markdown notes and the chart."""
+    """A digest rendered every way: Slack messages, Markdown notes and the charts."""
 
     digest: Digest
     messages: list[PlannedMessage]
     markdown: str
     chart_png: bytes | None
+    trend_png: bytes | None = None  # the delivery trend (digests.render.trend_chart)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        """The charts by the file name their thread message uploads them as."""
+        charts = {CHART_FILE: self.chart_png, TREND_FILE: self.trend_png}
+        return {name: png for name, png in charts.items() if png is not None}
 
 
 # --- gathering and building -------------------------------------------------------------------
@@ -112,15 +121,26 @@ def render_digest_files(digest: Digest, *, chart_in_child: bool = False) -> Dige
 
     messages = render_digest_messages(digest)
     chart = None
-    if any(m.file_name for m in messages):
+    if any(m.file_name == CHART_FILE for m in messages):
         assert digest.billing is not None
         chart = render_chart_in_child(digest.billing) if chart_in_child else None
         if chart is None:
             from digests.render.chart import render_billing_chart
 
             chart = render_billing_chart(digest.billing)
+    trend = None
+    if any(m.file_name == TREND_FILE for m in messages):
+        trend = render_trend_chart_in_child(digest) if chart_in_child else None
+        if trend is None:
+            from digests.render.trend_chart import render_trend_chart
+
+            trend = render_trend_chart(digest.trend)
     return DigestFiles(
-        digest=digest, messages=messages, markdown=render_markdown(digest), chart_png=chart
+        digest=digest,
+        messages=messages,
+        markdown=render_markdown(digest),
+        chart_png=chart,
+        trend_png=trend,
     )
 
 
@@ -147,8 +167,39 @@ def render_chart_in_child(billing: ActionsBilling) -> bytes | None:
     return done.stdout
 
 
+def render_trend_chart_in_child(digest: Digest) -> bytes | None:
+    """The trend chart PNG from `python -m digests.render.trend_chart`; None (logged) if the
+    child fails (the caller then draws it in-process)."""
+    from digests.render.trend_chart import POINTS
+
+    return png_from_child("digests.render.trend_chart", POINTS.dump_json(digest.trend), "trend")
+
+
+def png_from_child(module: str, payload: bytes, what: str) -> bytes | None:
+    """Run `python -m module` with `payload` on stdin; its stdout if that is a PNG, else None."""
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", module],
+            input=payload,
+            capture_output=True,
+            timeout=CHART_TIMEOUT_SECONDS,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        log.warning("%s chart child failed, drawing in-process: %s", what, error)
+        return None
+    if done.returncode != 0 or not done.stdout.startswith(b"\x89PNG"):
+        last_line = done.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        log.warning(
+            "%s chart child exited %s, drawing in-process: %s", what, done.returncode, last_line[0]
+        )
+        return None
+    return done.stdout
+
+
 def write_preview(files: DigestFiles, out: Path) -> list[Path]:
-    """digest.md, blocks.json (what would be posted) and ci-billing.png (when there is billing)."""
+    """digest.md, blocks.json (what would be posted), ci-billing.png (when there is billing)
+    and delivery-trend.png (when there are two meetings or more to chart)."""
     out.mkdir(parents=True, exist_ok=True)
     written = [out / "digest.md", out / "blocks.json"]
     written[0].write_text(files.markdown, encoding="utf-8")
@@ -157,12 +208,13 @@ def write_preview(files: DigestFiles, out: Path) -> list[Path]:
         for m in files.messages
     ]
     written[1].write_text(json.dumps(blocks, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    chart_path = out / CHART_FILE
-    if files.chart_png is not None:
-        chart_path.write_bytes(files.chart_png)
-        written.append(chart_path)
-    elif chart_path.exists():
-        chart_path.unlink()  # a stale chart from an earlier preview would mislead
+    for name, png in ((CHART_FILE, files.chart_png), (TREND_FILE, files.trend_png)):
+        path = out / name
+        if png is not None:
+            path.write_bytes(png)
+            written.append(path)
+        elif path.exists():
+            path.unlink()  # a stale chart from an earlier preview would mislead
     return written
 
 
@@ -193,7 +245,7 @@ def run_digest(
             channel,
             cycle.meeting_date,
             files.messages,
-            files={CHART_FILE: files.chart_png} if files.chart_png else None,
+            files=files.files or None,
             force=force,
             now=now,
         )

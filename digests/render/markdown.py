@@ -99,7 +99,7 @@ def _environment() -> Environment:
         carried_line=lambda carried: _md(wording.carried_line(carried)),
         promise_line=lambda promise: _md(wording.promise_line(promise)),
         person_delivery=lambda person: Markup(wording.person_delivery(person)),
-        no_standup=lambda person: Markup(wording.no_standup(person)),
+        no_standup=lambda person: Markup(wording.no_standup(person).capitalize()),
         ask_heading=lambda group: _md(wording.ask_heading(group)),
         ask_line=lambda ask: _md(wording.ask_line(ask)),
         source=lambda follow_up: _md(wording.follow_up_source(follow_up)),
