@@ -12,6 +12,7 @@ from digests.models import (
     ActionsBilling,
     Ask,
     Cycle,
+    CycleStandups,
     Digest,
     Fetched,
     FollowUp,
@@ -47,6 +48,36 @@ def standup(user_id: str, *, done=(), next_=(), blocked=(), hours_before: float 
         next=tuple(next_),
         blocked=tuple(blocked),
     )
+
+
+def earlier_cycle(weeks: int) -> Cycle:
+    """The weekly cycle `weeks` meetings before CYCLE."""
+    ends = ENDS - timedelta(weeks=weeks)
+    return Cycle(meeting_date=ends.date(), starts_at=ends - timedelta(days=7), ends_at=ends)
+
+
+def earlier(user_id: str, weeks: int, *, done=(), next_=(), blocked=()) -> Standup:  # type: ignore[no-untyped-def]
+    """A standup of the cycle `weeks` meetings before CYCLE, sent two days before its meeting."""
+    cycle = earlier_cycle(weeks)
+    return Standup(
+        user_id=user_id,
+        user_name=user_id.lower(),
+        meeting_date=cycle.meeting_date,
+        submitted_at=cycle.ends_at - timedelta(days=2),
+        done=tuple(done),
+        next=tuple(next_),
+        blocked=tuple(blocked),
+    )
+
+
+def history(*standups: Standup, cycles: int = 8) -> list[CycleStandups]:
+    """The `cycles` cycles before CYCLE, most recent first, holding `standups` by meeting."""
+    found = []
+    for weeks in range(1, cycles + 1):
+        cycle = earlier_cycle(weeks)
+        mine = tuple(s for s in standups if s.meeting_date == cycle.meeting_date)
+        found.append(CycleStandups(cycle=cycle, standups=mine))
+    return found
 
 
 def ask(  # type: ignore[no-untyped-def]
@@ -149,6 +180,63 @@ EVIL = (
 )
 
 
+def promises_inputs(**overrides: Any) -> dict[str, Any]:
+    """build_digest inputs where last week's promises and blockers meet every outcome.
+
+    Kevin (U1) promised three things (one carried for the 4th week, one done, one dropped) and is
+    still blocked, newly blocked and no longer blocked; Hesham (U2) promised four (a PR that
+    merged, one dropped, one PR named again in Done, one carried for the 2nd week); Maya (U3)
+    promised one and sends nothing now."""
+    values: dict[str, Any] = {
+        "standups": [
+            standup(
+                "U1",
+                done=["Shipped the export API"],
+                next_=["Still writing the runbook"],
+                blocked=["Waiting on staging DB credentials", "No VPN access"],
+            ),
+            standup(
+                "U2",
+                done=["Interviewed two people", "Left notes on acme/web#1187"],
+                next_=["Q1 roadmap draft"],
+            ),
+        ],
+        "history": history(
+            earlier(
+                "U1",
+                1,
+                next_=["Write the runbook", "Ship the export API", "Fix the Safari login loop"],
+                blocked=["Staging DB credentials", "Design sign-off"],
+            ),
+            earlier(
+                "U2",
+                1,
+                next_=[
+                    "Rate limiting (#418)",
+                    "Hiring plan",
+                    "Review web#1187",
+                    "Draft the Q1 roadmap",
+                ],
+            ),
+            earlier("U3", 1, next_=["Upgrade Postgres"]),
+            earlier("U1", 2, next_=["Write the runbook"], blocked=["Staging DB credentials"]),
+            earlier("U1", 3, next_=["Write the runbook"]),
+        ),
+        "board_pulls": Fetched[list[PullRequest]](
+            data=[pull(418, state="merged", merged_at=NOW - timedelta(days=2))]
+        ),
+    }
+    values.update(overrides)
+    return inputs(**values)
+
+
+# Hostile lines: one carried (its PR is not the Done line's), two different work from EVIL (so
+# they stay unreported and resolved).
+CARRIED = f"{EVIL} #14"
+UNREPORTED = "<!here> & <b>never</b> reported `x` ~y~"
+RESOLVED = "<!channel> <@U1|x> & gone"
+
+
 def evil_digest() -> Digest:
     team = [
         Member(user_id="U1", name="kevin", display_name=EVIL, real_name=EVIL),
@@ -190,6 +278,14 @@ def evil_digest() -> Digest:
             board_pulls=Fetched[list[PullRequest]](data=[bad_pull, good_pull], problem=EVIL),
             billing=Fetched[ActionsBilling](data=billing, problem=EVIL),
             github_problem=EVIL,
+            # Promised, carried, not reported (also by someone without a standup), and blockers
+            # still there or gone: every new line shows EVIL too.
+            history=history(
+                earlier("U1", 1, next_=[EVIL, CARRIED, UNREPORTED], blocked=[EVIL, RESOLVED]),
+                earlier("U1", 2, next_=[EVIL], blocked=[EVIL]),
+                earlier("U1", 3, next_=[EVIL]),
+                earlier("U2", 1, next_=[EVIL]),
+            ),
         )
     )
 

@@ -43,8 +43,10 @@ from digests.sample import build_sample_inputs
 from tests.factories import (
     NOW,
     ask,
+    earlier,
     evil_digest,
     follow_up,
+    history,
     inputs,
     lookups,
     month,
@@ -156,6 +158,53 @@ def test_main_message_has_the_week_at_a_glance() -> None:
     assert messages[0].text.startswith(
         "Standup digest for Monday 30 November 2026: 5 of 6 reported"
     )
+
+
+def test_main_message_says_what_became_of_last_week_s_promises_and_blockers() -> None:
+    text = main_text(sample_messages())
+    assert ":dart: *Delivered 10 of 15 promised (67%)* last week." in text
+    assert (
+        ":hourglass: *Carried 3+ weeks (1)*\n• Find the flaky test_export_csv (web#1190) — "
+        "*Tomás* · _3rd week, first promised Mon 16 Nov_"
+    ) in text
+    assert (
+        "• *Kevin* — Staging DB credentials for the load test: waiting on infra since Tuesday"
+        " · _still blocked since Mon 16 Nov · 3 weeks_"
+    ) in text
+    assert "no answer yet · _new_" in text
+    assert (
+        ":white_check_mark: *Resolved since last week (1)*\n• *Hesham* — "
+        "~A billing manager's token for the CI cost report~ · _resolved after 1 week_"
+    ) in text
+    assert "; delivered 10 of 15 promised (67%);" in sample_messages()[0].text
+
+
+def test_notes_list_everyone_s_promises_with_their_outcome() -> None:
+    notes = "\n".join(strings(list(sample_messages()[1].blocks)))
+    assert (
+        "*Kevin* · _sent Fri 27 Nov 15:00_\n*Delivered 2 of 3 promised* last week\n"
+        "• :white_check_mark: Ship the session-token refresh fix (#412) — _delivered_\n"
+        "• :repeat: Rate limiting for the public API (#418) — _carried · 2nd week_\n"
+    ) in notes
+    merged = (
+        "• :white_check_mark: Review the read-replica change (api#415) — _delivered · PR merged_"
+    )
+    assert merged in notes
+    assert (
+        "*Jordan* · _no standup this week_\n*Delivered 0 of 2 promised* last week\n"
+        "• :grey_question: Replace moment.js with date-fns (web#1179) — _not reported_"
+    ) in notes
+
+
+def test_the_trend_chart_is_a_thread_message_with_its_own_alt_text() -> None:
+    [trend] = [m for m in sample_messages() if m.kind == "trend_chart"]
+    assert trend.thread and trend.file_name == "delivery-trend.png" and not trend.blocks
+    assert trend.text == "Standups and promises, last 8 meetings"
+    assert trend.alt_text is not None
+    assert trend.alt_text.startswith("Line chart of the last 8 meetings, Mon 12 Oct to Mon 30 Nov")
+    assert "Mon 30 Nov: reported 5 of 6 (83%), delivered 10 of 15 promised (67%)." in trend.alt_text
+    one_meeting = build_digest(**inputs(standups=[standup("U1", done=["a"])]))
+    assert not any(m.kind == "trend_chart" for m in render_digest_messages(one_meeting))
 
 
 def test_notes_show_each_pr_with_its_live_state() -> None:
@@ -321,6 +370,11 @@ def test_follow_up_owner_without_slack_id_is_plain_text() -> None:
 # --- limits -------------------------------------------------------------------------------
 
 
+def carried(index: int) -> str:
+    """A long promise carried for weeks (different work from everything else typed)."""
+    return f"Migrate the billing tables {index}: " + "step <one> & step two, " * 40
+
+
 def big_team_digest(people: int = 200, open_follow_ups: int = 60) -> Digest:
     team = [
         Member(user_id=f"U{index:04d}", name=f"person{index}", display_name=f"Person {index:03d}")
@@ -332,10 +386,10 @@ def big_team_digest(people: int = 200, open_follow_ups: int = 60) -> Digest:
         standup(
             member.user_id,
             done=[f"{long_line} ({n})" for n in range(4)],
-            next_=[long_line] * 3,
+            next_=[long_line] * 3 + [carried(index)],
             blocked=[long_line] * 2,
         )
-        for member in team[:people]
+        for index, member in enumerate(team[:people])
     ]
     asks = [
         ask(f"{long_line[:300]} {index}", to=team[(index + 1) % people].user_id, to_name="x")
@@ -348,6 +402,21 @@ def big_team_digest(people: int = 200, open_follow_ups: int = 60) -> Digest:
     ]
     fetched = Fetched[dict[str, PullRequestLookup]](data=lookups(pull(12)))
     months = tuple(month(2026, m, 100000 + m * 1000) for m in range(5, 11))
+    # Everyone carried the long line for 4 weeks and kept its blocker; one promise and one
+    # blocker each went away; the 10 who sent nothing now had promised 3 things last week.
+    earlier_standups = [
+        earlier(
+            member.user_id,
+            weeks,
+            next_=[carried(index), f"Write design doc {index}"],
+            blocked=[long_line, f"Waiting for vendor quote {index}"],
+        )
+        for index, member in enumerate(team[:people])
+        for weeks in (1, 2, 3)
+    ] + [
+        earlier(member.user_id, 1, next_=[f"{long_line} {n}" for n in range(3)])
+        for member in team[people:]
+    ]
     return build_digest(
         **inputs(
             team=team,
@@ -358,6 +427,7 @@ def big_team_digest(people: int = 200, open_follow_ups: int = 60) -> Digest:
             board_pulls=Fetched[list[PullRequest]](data=pulls),
             billing=Fetched[ActionsBilling](data=ActionsBilling(org="acme", months=months)),
             repos=[f"acme/repo{index}" for index in range(4)],
+            history=history(*earlier_standups),
         )
     )
 
@@ -382,6 +452,13 @@ def test_a_200_person_team_fits_slack_limits_and_nobody_is_lost() -> None:
     for group in digest.asks:  # every ask is shown, even if the main message runs over
         assert f"<@{group.to.user_id}>" in main
     assert "…" in notes  # long items were cut
+    for person in digest.promises:  # everyone's promises, those without a standup too
+        shown = "_sent" if person.reported else "_no standup this week_"
+        assert f"*{person.person.name}* · {shown}" in notes, person.person.name
+    assert len(digest.carried_for(3)) == 200 and len(digest.resolved_blockers) == 200
+    assert main.count("_4th week, first promised") == 10  # the first ten, then a count
+    assert "_…and 190 more in the notes in the thread._" in main
+    assert "_…and 190 more._" in main  # resolved blockers, likewise
     follow_ups = [m for m in messages if m.kind == "follow_up"]
     assert [m.follow_up_id for m in follow_ups] == list(range(1, 61))
     assert len({m.kind for m in messages if m.kind == "notes"}) == 1

@@ -1,4 +1,5 @@
-"""build_digest: who reported, notes with live PR states, asks by person, follow-ups, problems."""
+"""build_digest: who reported, notes with live PR states, asks by person, follow-ups, problems,
+and last cycle's promises and blockers followed into this one, with the trend."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from digests.build import build_digest, zone_label
 from digests.models import (
     ActionsBilling,
     DataProblem,
+    Digest,
     Fetched,
     Person,
     PullRequest,
     PullRequestLookup,
+    TrendPoint,
 )
 from tests.factories import (
     MEETING,
@@ -24,6 +27,7 @@ from tests.factories import (
     inputs,
     lookups,
     month,
+    promises_inputs,
     pull,
     standup,
 )
@@ -229,3 +233,84 @@ def test_times_are_shown_in_the_zone_of_now() -> None:
 def test_now_must_be_aware() -> None:
     with pytest.raises(ValueError, match="timezone-aware"):
         build_digest(**inputs(now=datetime(2026, 11, 30, 9, 0)))
+
+
+# --- promises, blockers across cycles, the trend --------------------------------------------
+
+WEEK = timedelta(weeks=1)
+
+
+def followed_digest(**overrides: object) -> Digest:
+    return build_digest(**promises_inputs(**overrides))
+
+
+def test_each_person_s_promises_and_the_team_s_figures() -> None:
+    digest = followed_digest()
+    by_name = {p.person.name: p for p in digest.promises}
+    assert list(by_name) == ["Hesham Nasser", "Kevin", "maya"]  # name order, as the notes
+    kevin = by_name["Kevin"]
+    assert [(p.text, p.outcome, p.weeks_carried) for p in kevin.promises] == [
+        ("Write the runbook", "carried", 4),  # 3 weeks ago, 2 weeks ago, last week and now
+        ("Ship the export API", "delivered", 1),
+        ("Fix the Safari login loop", "not_reported", 1),
+    ]
+    assert (kevin.delivered, kevin.promised, kevin.reported) == (1, 3, True)
+    hesham = by_name["Hesham Nasser"]
+    assert [(p.outcome, p.merged, p.matched, p.weeks_carried) for p in hesham.promises] == [
+        ("delivered", True, None, 1),  # #418 merged during the cycle
+        ("not_reported", False, None, 1),
+        ("delivered", False, "Left notes on acme/web#1187", 1),  # the same PR in Done
+        ("carried", False, "Q1 roadmap draft", 2),
+    ]
+    assert (by_name["maya"].delivered, by_name["maya"].promised) == (0, 1)
+    assert not by_name["maya"].reported  # listed though she sent nothing
+    assert (digest.delivered_count, digest.promised_count) == (3, 8)
+    [carried] = digest.carried_for(3)
+    assert carried.person.name == "Kevin" and carried.promise.text == "Write the runbook"
+    assert carried.promise.first_promised == MEETING - 3 * WEEK
+    assert digest.carried_for(5) == ()
+
+
+def test_blockers_are_marked_new_still_blocked_or_resolved() -> None:
+    digest = followed_digest()
+    marks = [(b.item.text, b.status.state, b.status.weeks) for b in digest.blockers if b.status]
+    assert marks == [
+        ("Waiting on staging DB credentials", "still_blocked", 3),
+        ("No VPN access", "new", 1),
+    ]
+    assert digest.blockers[0].status is not None
+    assert digest.blockers[0].status.first_reported == MEETING - 2 * WEEK
+    [resolved] = digest.resolved_blockers
+    assert (resolved.person.name, resolved.item.text) == ("Kevin", "Design sign-off")
+    assert resolved.status is not None and resolved.status.state == "resolved"
+
+
+def test_the_trend_ends_with_this_cycle_as_the_digest_states_it() -> None:
+    digest = followed_digest()
+    assert [p.meeting_date for p in digest.trend] == [MEETING - n * WEEK for n in (3, 2, 1, 0)]
+    assert digest.trend[-1] == TrendPoint(
+        meeting_date=MEETING, team_size=3, reported=2, promised=8, delivered=3
+    )
+    # Last week: all three reported; Kevin's runbook promised 2 weeks ago was carried: 0 of 1.
+    assert digest.trend[-2] == TrendPoint(
+        meeting_date=MEETING - WEEK, team_size=3, reported=3, promised=1, delivered=0
+    )
+
+
+def test_a_promise_whose_pr_merged_is_known_from_the_lookups_too() -> None:
+    merged = pull(418, state="merged", merged_at=NOW - timedelta(days=1))
+    digest = followed_digest(
+        board_pulls=Fetched[list[PullRequest]](data=[]),
+        pr_lookups=Fetched[dict[str, PullRequestLookup]](data=lookups(merged)),
+    )
+    hesham = digest.promises_of("U2")
+    assert hesham is not None and hesham.promises[0].merged
+
+
+def test_without_history_nothing_is_followed() -> None:
+    digest = followed_digest(history=[])
+    assert digest.promises == () and digest.resolved_blockers == ()
+    assert all(blocker.status is None for blocker in digest.blockers)
+    assert digest.trend == (
+        TrendPoint(meeting_date=MEETING, team_size=3, reported=2, promised=0, delivered=0),
+    )

@@ -22,6 +22,7 @@ from digests.sample import build_sample_inputs
 from tests.factories import (
     evil_digest,
     inputs,
+    promises_inputs,
     standup,
 )
 
@@ -40,6 +41,33 @@ def test_sample_notes_match_the_golden_file() -> None:
         GOLDEN.parent.mkdir(exist_ok=True)
         GOLDEN.write_text(text, encoding="utf-8")
     assert text == GOLDEN.read_text(encoding="utf-8"), "rerun with UPDATE_GOLDEN=1 and review"
+
+
+PROMISES_GOLDEN = Path(__file__).parent / "golden" / "promises.md"
+
+
+def test_every_promise_and_blocker_outcome_matches_its_golden_file() -> None:
+    """A fixed sample (tests.factories.promises_inputs) in which every outcome occurs."""
+    text = render_markdown(build_digest(**promises_inputs()))
+    if os.environ.get("UPDATE_GOLDEN"):
+        PROMISES_GOLDEN.write_text(text, encoding="utf-8")
+    assert text == PROMISES_GOLDEN.read_text(encoding="utf-8"), "rerun with UPDATE_GOLDEN=1"
+    for shown in (
+        "- **Delivered 3 of 8 promised (38%)** last week",
+        "## Carried 3+ weeks (1)\n\n- Write the runbook — **Kevin** · _4th week, first promised",
+        "- ✅ Ship the export API — _delivered_",  # in Done, by its words
+        "- ✅ Review web#1187 — _delivered_",  # in Done, by its pull request
+        "- ✅ Rate limiting (#418) — _delivered · PR merged_",
+        "- 🔁 Draft the Q1 roadmap — _carried · 2nd week_",
+        "- 🔁 Write the runbook — _carried · 4th week_",
+        "- ❔ Hiring plan — _not reported_",
+        "### maya\n\n_No standup this week_\n\n**Delivered 0 of 1 promised** last week",
+        "No VPN access · _new_",
+        "Waiting on staging DB credentials · _still blocked since Mon 16 Nov · 3 weeks_",
+        "- **Kevin** — ~~Design sign-off~~ · _resolved after 1 week_",
+        "| Mon 30 Nov | 2 of 3 (67%) | 3 of 8 (38%) |",
+    ):
+        assert shown in text, shown
 
 
 def test_notes_have_every_section_a_meeting_needs() -> None:

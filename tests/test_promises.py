@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
 
 from benchmarks.promise_matching import load_pairs, measure
 from digests.matching import MATCH_THRESHOLD, content_words, same_work, similarity
-from digests.models import Standup
-from digests.promises import delivered_of_promised, follow_blockers, follow_promises
+from digests.models import Cycle, CycleStandups, Standup, TrendPoint
+from digests.promises import (
+    delivered_of_promised,
+    follow_blockers,
+    follow_promises,
+    follow_team,
+    trend_points,
+)
 
 REPOS = ("acme/api", "acme/web")
 MEETING = date(2026, 11, 30)
@@ -186,3 +192,118 @@ def test_blockers_are_new_still_blocked_or_resolved() -> None:
 
 def test_no_standup_this_cycle_says_nothing_about_blockers() -> None:
     assert follow_blockers([standup(1, blocked=("x",))], None, repos=REPOS) == ()
+
+
+# --- the whole team ---------------------------------------------------------------------------
+
+
+def cycle_of(weeks_ago: int) -> Cycle:
+    ends = datetime.combine(MEETING - timedelta(weeks=weeks_ago), time(9), tzinfo=UTC)
+    return Cycle(meeting_date=ends.date(), starts_at=ends - timedelta(days=7), ends_at=ends)
+
+
+def of(user_id: str, made: Standup) -> Standup:
+    return made.model_copy(update={"user_id": user_id, "user_name": user_id.lower()})
+
+
+def team_history(*standups: Standup, cycles: int = 4) -> list[CycleStandups]:
+    return [
+        CycleStandups(
+            cycle=cycle_of(weeks),
+            standups=tuple(s for s in standups if s.meeting_date == cycle_of(weeks).meeting_date),
+        )
+        for weeks in range(1, cycles + 1)
+    ]
+
+
+def test_follow_team_follows_reporters_and_the_team_s_silent_promisers() -> None:
+    history = team_history(
+        of("U1", standup(1, next_=("Write the runbook",), blocked=("VPN access",))),
+        of("U2", standup(1, next_=("Ship the export API",))),
+        of("LEFT", standup(1, next_=("Something",))),  # left the team, sent nothing now
+        of("U3", standup(1, done=("only done",))),  # promised nothing
+    )
+    followed = follow_team(
+        history,
+        [of("U1", standup(0, done=("Wrote the runbook",)))],
+        team_ids={"U1", "U2", "U3"},
+        ends_at=cycle_of(0).ends_at,
+    )
+    by_user = {f.user_id: f for f in followed}
+    assert set(by_user) == {"U1", "U2"}
+    assert [p.outcome for p in by_user["U1"].promises] == ["delivered"]
+    assert [b.state for b in by_user["U1"].blockers] == ["resolved"]
+    assert by_user["U2"].current is None and by_user["U2"].user_name == "u2"
+    assert [p.outcome for p in by_user["U2"].promises] == ["not_reported"]
+    assert by_user["U2"].blockers == ()
+
+
+def test_a_pull_request_counts_only_when_it_merged_after_the_promise_and_before_the_meeting() -> (
+    None
+):
+    promised = of("U1", standup(1, next_=("Rate limiting (#418)", "Search (#420)", "Docs (#421)")))
+    made_at = promised.submitted_at
+    merged = {
+        "acme/api#418": made_at + timedelta(hours=1),  # after the promise: delivered
+        "acme/api#420": made_at - timedelta(hours=1),  # before it: it was no promise of work
+        "acme/api#421": cycle_of(0).ends_at,  # at the meeting: the next cycle's
+    }
+    [followed] = follow_team(
+        team_history(promised),
+        [],
+        team_ids={"U1"},
+        ends_at=cycle_of(0).ends_at,
+        merged_at=merged,
+        repos=REPOS,
+    )
+    assert [(p.outcome, p.merged) for p in followed.promises] == [
+        ("delivered", True),
+        ("not_reported", False),
+        ("not_reported", False),
+    ]
+
+
+def test_trend_counts_reported_of_the_team_and_delivered_of_promised() -> None:
+    history = team_history(
+        # 1 week ago: U1 and U2 report; U1 delivers 1 of the 2 they promised 2 weeks ago.
+        of("U1", standup(1, done=("Shipped the export API",), next_=("Write the runbook",))),
+        of("U2", standup(1, next_=("Hiring plan",))),
+        # 2 weeks ago: only U1 reports; of the 2 promised 3 weeks ago none is delivered.
+        of("U1", standup(2, next_=("Ship the export API", "Fix Safari login"))),
+        of("U2", standup(3, next_=("Hiring plan",))),
+        of("U1", standup(3, next_=("Upgrade Postgres",))),
+        cycles=3,
+    )
+    this_cycle = TrendPoint(meeting_date=MEETING, team_size=3, reported=2, promised=4, delivered=1)
+    points = trend_points(history, this_cycle, team_ids={"U1", "U2", "U3"})
+    assert points == (
+        # 3 weeks ago is the oldest cycle read: its own promises are unknown, so it is not shown.
+        TrendPoint(
+            meeting_date=MEETING - timedelta(weeks=2),
+            team_size=3,
+            reported=1,
+            promised=2,  # U1's "Upgrade Postgres" (not reported) and U2's "Hiring plan" (silent)
+            delivered=0,
+        ),
+        TrendPoint(
+            meeting_date=MEETING - timedelta(weeks=1),
+            team_size=3,
+            reported=2,
+            promised=2,
+            delivered=1,
+        ),
+        this_cycle,
+    )
+
+
+def test_recorded_figures_win_and_empty_cycles_before_the_first_are_left_out() -> None:
+    history = team_history(of("U1", standup(1, next_=("a",))), cycles=8)
+    recorded = TrendPoint(
+        meeting_date=MEETING - timedelta(weeks=1), team_size=9, reported=7, promised=5, delivered=4
+    )
+    this_cycle = TrendPoint(meeting_date=MEETING, team_size=3, reported=0, promised=1, delivered=0)
+    points = trend_points(
+        history, this_cycle, team_ids={"U1"}, recorded={recorded.meeting_date: recorded}
+    )
+    assert points == (recorded, this_cycle)
+    assert trend_points([], this_cycle, team_ids=set()) == (this_cycle,)

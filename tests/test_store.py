@@ -200,3 +200,63 @@ def test_time_values_come_back_aware(store: Store) -> None:
         standup(submitted_at=datetime(2026, 11, 26, 13, tzinfo=UTC)), now=NOW
     )
     assert saved.submitted_at.tzinfo is not None
+
+
+# --- the history of earlier cycles --------------------------------------------------------------
+
+
+def test_standups_of_several_meetings_come_back_whole_in_three_queries(store: Store) -> None:
+    weeks = [MEETING - timedelta(weeks=n) for n in range(4)]
+    for n, meeting in enumerate(weeks):
+        for user_id in ("U1", "U2", "U3"):
+            store.save_standup(
+                standup(
+                    user_id,
+                    meeting_date=meeting,
+                    submitted_at=NOW - timedelta(weeks=n, hours=int(user_id[1])),
+                    done=(f"done {n}",),
+                    next=(f"next {n} a", f"next {n} b"),
+                    blocked=(f"blocked {n}",),
+                    asks=(ask(f"ask {n}").model_copy(update={"meeting_date": meeting}),),
+                ),
+                now=NOW,
+            )
+    statements: list[str] = []
+    store._conn().set_trace_callback(statements.append)
+    found = store.get_standups_of_meetings(weeks[1:3] + [date(2020, 1, 6)])
+    store._conn().set_trace_callback(None)
+    assert len(statements) == 3  # standups, items, asks: whatever the number of cycles
+    assert sorted(found) == sorted(weeks[1:3])  # meetings without standups are absent
+    last_week = found[weeks[1]]
+    assert [s.user_id for s in last_week] == ["U3", "U2", "U1"]  # in submission order
+    assert last_week[0].next == ("next 1 a", "next 1 b") and last_week[0].blocked == ("blocked 1",)
+    assert [a.text for a in last_week[0].asks] == ["ask 1"]
+    assert store.get_standups_of_meetings([]) == {}
+
+
+def test_a_cycle_record_round_trips_and_a_fresh_copy_replaces_it(store: Store) -> None:
+    from digests.models import CycleRecord, PersonPromises, Promise, TrendPoint
+
+    promise = Promise(
+        text="Write the runbook",
+        outcome="carried",
+        weeks_carried=3,
+        first_promised=MEETING - timedelta(weeks=2),
+        matched="Still writing the runbook",
+    )
+    record = CycleRecord(
+        point=TrendPoint(meeting_date=MEETING, team_size=6, reported=5, promised=3, delivered=1),
+        promises=(
+            PersonPromises(
+                person=Person(user_id="U1", name="Kevin"), reported=True, promises=(promise,)
+            ),
+        ),
+    )
+    store.save_cycle_record("C1", record, now=NOW)
+    assert store.get_cycle_records("C1", [MEETING, MEETING - timedelta(weeks=1)]) == {
+        MEETING: record
+    }
+    assert store.get_cycle_records("C2", [MEETING]) == {}
+    again = record.model_copy(update={"point": record.point.model_copy(update={"delivered": 2})})
+    store.save_cycle_record("C1", again, now=NOW)
+    assert store.get_cycle_records("C1", [MEETING])[MEETING].point.delivered == 2
