@@ -1,4 +1,5 @@
-"""Digest build time for 200 people and 4 repos x 500 PRs, and GitHub requests per digest.
+"""Digest build time for 200 people and 4 repos x 500 PRs, and GitHub requests per digest;
+then the same with 8 earlier cycles of history (promises, blockers, the trend).
 
 Run: `uv run python -m benchmarks.digest_build [--json]`.
 
@@ -16,6 +17,13 @@ left of `gather_digest` (team, standups, asks, follow-ups out of SQLite into mod
 The first build runs with an empty ETag cache; later builds find GitHub's data unchanged, so the
 billing months (REST) come back 304. Next to it: the requests a naive REST client makes for the
 same data (benchmarks.github_requests), and the floor ceil(PRs/100) + ceil(refs/100) + months.
+
+History: the same 200 people then get 8 earlier weekly cycles of standups (`seed_history`: each
+cycle's Done delivers some of the cycle before's Next, a quarter of the team carries one item
+through all 8, a third keep the same blocker), and the warm build is timed twice more: with the
+trend worked out from the history (no digest recorded those cycles: the worst case), and with
+the figures earlier digests recorded (what a running bot has). "promises" is the time inside
+`follow_team` and `trend_points`; the chart rows include the trend chart.
 """
 
 from __future__ import annotations
@@ -151,6 +159,92 @@ def seed_team(
     return texts
 
 
+CARRIED = (
+    "Finish the {topic} migration",
+    "Still finishing the {topic} migration",
+    "Finish the migration of {topic}",
+)
+TOPICS = ("billing", "search", "reporting", "auth", "notifications", "exports")
+HISTORY_CYCLES = 8
+
+
+def seed_history(
+    store: Store,
+    settings: Settings,
+    cycle: Cycle,
+    *,
+    people: int = PEOPLE,
+    cycles: int = HISTORY_CYCLES,
+    seed: int = 11,
+) -> int:
+    """`cycles` earlier cycles of standups for the team, oldest first; returns how many.
+
+    Each person's Done takes up one of their Next of the cycle before (said another way) and
+    their own work; a quarter of the team carries the same item (reworded) through every cycle;
+    a third keep reporting the same blocker; everyone promises two or three things a cycle.
+    """
+    from bot.services.history import earlier_cycles
+
+    rng = random.Random(seed)
+    members = team_members(people)
+    saved = 0
+    before: dict[str, tuple[str, ...]] = {}
+    for earlier in reversed(earlier_cycles(settings.digest_schedule, cycle, cycles)):
+        for index, member in enumerate(members):
+            topic = TOPICS[index % len(TOPICS)]
+            promised = before.get(member.user_id, ())
+            done = [f"Done: {promised[0]}"] if promised and rng.random() < 0.6 else []
+            done += [rng.choice(DONE).format(ref=f"acme/api#{rng.randint(1, 500)}")]
+            next_ = [rng.choice(NEXT).format(ref=f"web#{rng.randint(1, 500)}")]
+            next_ += [f"Write up the {topic} findings, part {rng.randint(1, 9)}"]
+            if index % 4 == 0:
+                next_.append(rng.choice(CARRIED).format(topic=topic))
+            blocked = [f"Waiting on the {topic} vendor's API keys"] if index % 3 == 0 else []
+            standup = Standup(
+                user_id=member.user_id,
+                user_name=member.display_name,
+                meeting_date=earlier.meeting_date,
+                submitted_at=earlier.starts_at + timedelta(minutes=30 * index + 1),
+                done=tuple(done),
+                next=tuple(next_),
+                blocked=tuple(blocked),
+            )
+            store.save_standup(standup, now=standup.submitted_at)
+            before[member.user_id] = standup.next
+            saved += 1
+    return saved
+
+
+def record_history(store: Store, settings: Settings, cycle: Cycle) -> None:
+    """What the earlier cycles' digests would have recorded: each cycle's figures, built the way
+    the bot builds them (each cycle's digest from its own history)."""
+    from bot.services.history import earlier_cycles, load_history
+    from digests.build import build_digest
+    from digests.models import CycleRecord
+
+    team = store.get_team()
+    for earlier in reversed(earlier_cycles(settings.digest_schedule, cycle, HISTORY_CYCLES - 1)):
+        digest = build_digest(
+            cycle=earlier,
+            previous_meeting_date=None,
+            team=team,
+            standups=store.get_standups(earlier.meeting_date),
+            asks=[],
+            open_follow_ups=[],
+            closed_follow_ups=[],
+            pr_lookups=None,
+            board_pulls=None,
+            billing=None,
+            repos=settings.repos,
+            stale_days=settings.standup_stale_days,
+            github_problem="benchmark",
+            now=earlier.ends_at,
+            history=load_history(store, settings.digest_schedule, earlier),
+        )
+        record = CycleRecord(point=digest.trend[-1], promises=digest.promises)
+        store.save_cycle_record(CHANNEL, record, now=earlier.ends_at)
+
+
 def settings_for(github: FakeGitHub, db: Path, **extra: str) -> Settings:
     env = {
         "GITHUB_TOKEN": github.token,
@@ -234,18 +328,23 @@ class StageClock:
 @contextmanager
 def stage_clock(github: GitHubClient) -> Iterator[StageClock]:
     import bot.services.digest
+    import digests.build
     import digests.render.blocks
     import digests.render.chart
     import digests.render.markdown
+    import digests.render.trend_chart
 
     clock = StageClock()
     clock.wrap(github, "fetch_pull_requests", "github: PR lookups")
     clock.wrap(github, "fetch_board_pull_requests", "github: PR board")
-    clock.wrap(github, "fetch_actions_billing", "github: billing")
+    clock.wrap(bot.services.digest, "fetch_actions_billing", "github: billing")
     clock.wrap(bot.services.digest, "build_digest", "build_digest")
+    clock.wrap(digests.build, "follow_team", "promises")
+    clock.wrap(digests.build, "trend_points", "promises")
     clock.wrap(digests.render.blocks, "render_digest_messages", "render: Block Kit")
     clock.wrap(digests.render.markdown, "render_markdown", "render: Markdown")
     clock.wrap(digests.render.chart, "render_billing_chart", "render: chart")
+    clock.wrap(digests.render.trend_chart, "render_trend_chart", "render: trend chart")
     try:
         yield clock
     finally:
@@ -279,6 +378,10 @@ def build_once(deps: Deps, cycle: Cycle, now: datetime, github: FakeGitHub) -> d
         "messages": len(files.messages),
         "markdown_chars": len(files.markdown),
         "chart_bytes": len(files.chart_png or b""),
+        "trend_chart_bytes": len(files.trend_png or b""),
+        "promised": digest.promised_count,
+        "carried_3_weeks": len(digest.carried_for(3)),
+        "trend_points": len(digest.trend),
         "github_requests": len(requests),
         "github_graphql": sum(1 for r in requests if r.path == "/graphql"),
         "github_rest": sum(1 for r in requests if r.path != "/graphql"),
@@ -317,6 +420,14 @@ def run(repeats: int = REPEATS) -> dict[str, Any]:
             board = client.fetch_board_pull_requests(
                 world.settings.repos, since=world.cycle.starts_at
             )
+            earlier_standups = seed_history(store, world.settings, world.cycle)
+            computed = [
+                build_once(deps, world.cycle, world.now, world.github) for _ in range(repeats)
+            ]
+            record_history(store, world.settings, world.cycle)
+            recorded = [
+                build_once(deps, world.cycle, world.now, world.github) for _ in range(repeats)
+            ]
         first, warm = runs[0], runs[1:]
         naive = naive_requests(world)
     board_prs = len(board.data)
@@ -347,6 +458,28 @@ def run(repeats: int = REPEATS) -> dict[str, Any]:
         "github_rest_second": warm[0]["github_rest"],
         "github_request_floor": floor,
         "naive_rest_requests": naive,
+        "history": {
+            "cycles": HISTORY_CYCLES,
+            "earlier_standups": earlier_standups,
+            "promised": computed[0]["promised"],
+            "carried_3_weeks": computed[0]["carried_3_weeks"],
+            "trend_points": computed[0]["trend_points"],
+            "github_requests": computed[0]["github_requests"],
+            "computed_trend": _summary(computed),
+            "recorded_trend": _summary(recorded),
+        },
+    }
+
+
+def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    names = sorted({name for r in runs for name in r["stages_s"]})
+    return {
+        "build_s_median": round(statistics.median(r["total_s"] for r in runs), 3),
+        "build_s_all": [round(r["total_s"], 3) for r in runs],
+        "stages_s_median": {
+            name: round(statistics.median(r["stages_s"].get(name, 0.0) for r in runs), 4)
+            for name in names
+        },
     }
 
 

@@ -9,7 +9,10 @@ benchmarks/results/latest.json. docs/BENCHMARKS.md explains the figures and the 
   digest (benchmarks.memory);
 - digest build time for 200 people and 4 repos x 500 PRs by stage, GitHub requests per digest
   next to a naive REST client and the floor, and a second build answered 304
-  (benchmarks.digest_build);
+  (benchmarks.digest_build); the same with 8 earlier cycles of history, warm (trend worked out
+  or recorded) and in a fresh process (benchmarks.memory with history);
+- promise matching: precision and recall of the threshold on the labelled pairs
+  (benchmarks.promise_matching);
 - posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest).
 
 Python here runs with PYTHONDONTWRITEBYTECODE=1, so every process would compile every module it
@@ -49,7 +52,13 @@ from typing import Any  # noqa: E402
 
 import psutil  # noqa: E402
 
-from benchmarks import ack_latency, digest_build, memory, post_digest  # noqa: E402
+from benchmarks import (  # noqa: E402
+    ack_latency,
+    digest_build,
+    memory,
+    post_digest,
+    promise_matching,
+)
 from benchmarks.common import free_port, process, python, standup_bot, wait_healthy  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -62,6 +71,7 @@ WARM_MODULES = (
     "bot.ops.cli, bot.runtime.serve, bot.runtime.http, bot.runtime.scheduler, "
     "bot.services.digest, bot.github, handlers, "
     "digests.render.blocks, digests.render.markdown, digests.render.chart, "
+    "digests.render.trend_chart, digests.matching, digests.promises, "
     "benchmarks.bare_bolt_app, uvicorn, "
     "uvicorn.loops.auto, uvicorn.protocols.http.auto, uvicorn.lifespan.on, "
     "matplotlib.figure, matplotlib.backends.backend_agg, matplotlib.patches, matplotlib.ticker"
@@ -239,6 +249,39 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             "ok": mem["build_s"] <= BUILD_BUDGET_S,
         },
     ]
+    history = build["history"]
+    fresh = results["memory_history"]["median"]
+    rows += [
+        {
+            "what": f"digest build, {build['people']} people, {history['cycles']} cycles of "
+            "history (warm, trend worked out)",
+            "budget": f"≤ {BUILD_BUDGET_S:.0f} s",
+            "figure": f"{history['computed_trend']['build_s_median']:.2f} s",
+            "floor": f"without history {build['warm_build_s_median']:.2f} s",
+            "ratio": round(
+                history["computed_trend"]["build_s_median"] / build["warm_build_s_median"], 2
+            ),
+            "ok": history["computed_trend"]["build_s_median"] <= BUILD_BUDGET_S,
+        },
+        {
+            "what": "  same, trend as earlier digests recorded it",
+            "budget": f"≤ {BUILD_BUDGET_S:.0f} s",
+            "figure": f"{history['recorded_trend']['build_s_median']:.2f} s",
+            "floor": f"without history {build['warm_build_s_median']:.2f} s",
+            "ratio": round(
+                history["recorded_trend"]["build_s_median"] / build["warm_build_s_median"], 2
+            ),
+            "ok": history["recorded_trend"]["build_s_median"] <= BUILD_BUDGET_S,
+        },
+        {
+            "what": "  same, first in a fresh process (trend worked out)",
+            "budget": f"≤ {BUILD_BUDGET_S:.0f} s",
+            "figure": f"{fresh['build_s']:.2f} s",
+            "floor": f"without history {mem['build_s']:.2f} s",
+            "ratio": round(fresh["build_s"] / mem["build_s"], 2),
+            "ok": fresh["build_s"] <= BUILD_BUDGET_S,
+        },
+    ]
     for stage in (
         "store reads",
         "github: PR board",
@@ -259,6 +302,31 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "ok": None,
             }
         )
+    computed = history["computed_trend"]["stages_s_median"]
+    for stage in ("promises", "store reads", "render: trend chart"):
+        rows.append(
+            {
+                "what": f"  with history: {stage}",
+                "budget": "(info)",
+                "figure": f"{computed.get(stage, 0.0) * 1000:.0f} ms",
+                "floor": "—",
+                "ratio": None,
+                "ok": None,
+            }
+        )
+    matching = results["promise_matching"]["at_threshold"]
+    rows.append(
+        {
+            "what": f"promise matching at {results['promise_matching']['threshold']:.0f}, "
+            f"{matching['pairs']} labelled pairs",
+            "budget": "(report)",
+            "figure": f"precision {matching['precision']:.2f}, recall {matching['recall']:.2f}",
+            "floor": f"{matching['false_positives']} false pos., "
+            f"{matching['false_negatives']} false neg.",
+            "ratio": None,
+            "ok": None,
+        }
+    )
     floor = build["github_request_floor"]
     rows += [
         {
@@ -342,9 +410,12 @@ def main() -> int:
          warm_up_and_startup_without_cache)  # fmt: skip
     step("ack", f"ack latency x{options.ack_repeats}", lambda: ack_repeated(options.ack_repeats))
     step("memory", "digest peak RSS in fresh processes", memory.run)
+    step("memory_history", "the same with 8 cycles of history",
+         lambda: memory.run(history=True))  # fmt: skip
     step("serve_after_digest", "serve RSS after its first digest", memory.serve_after_digest)
     step("digest_build", "digest build and GitHub requests", digest_build.run)
     step("posting", "posting at 1 message/s", post_digest.run)
+    step("promise_matching", "promise matching on the labelled pairs", promise_matching.run)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
     rows = build_rows(results)
