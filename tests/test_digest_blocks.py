@@ -456,6 +456,8 @@ def test_a_200_person_team_fits_slack_limits_and_nobody_is_lost() -> None:
         shown = "_sent" if person.reported else "_no standup this week_"
         assert f"*{person.person.name}* · {shown}" in notes, person.person.name
     assert len(digest.carried_for(3)) == 200 and len(digest.resolved_blockers) == 200
+    last_notes = [m for m in messages if m.kind == "notes"][-1]
+    assert "Person 209" in last_notes.text  # the fallback names those without a standup too
     assert main.count("_4th week, first promised") == 10  # the first ten, then a count
     assert "_…and 190 more in the notes in the thread._" in main
     assert "_…and 190 more._" in main  # resolved blockers, likewise

@@ -513,6 +513,12 @@ def _notes_fallback(title: str, page: list[Block], digest: Digest) -> str:
     names = [
         _name(notes.person) for notes in digest.notes if f"*{_name(notes.person)}* · _sent" in shown
     ]
+    names += [
+        _name(person.person)
+        for person in digest.promises
+        if not person.reported
+        and f"*{_name(person.person)}* · _{wording.no_standup(person)}_" in shown
+    ]
     return f"{title}: " + (", ".join(names) if names else "no standups")
 
 
