@@ -307,3 +307,42 @@ def test_recorded_figures_win_and_empty_cycles_before_the_first_are_left_out() -
     )
     assert points == (recorded, this_cycle)
     assert trend_points([], this_cycle, team_ids=set()) == (this_cycle,)
+
+
+PEOPLE = ("U1", "U2", "U3")
+TYPED = st.lists(st.one_of(LINES, st.sampled_from(PROMISED), st.just("Done: #418")), max_size=4)
+
+
+@given(
+    last=st.dictionaries(st.sampled_from(PEOPLE), st.tuples(TYPED, TYPED), max_size=3),
+    now=st.dictionaries(st.sampled_from(PEOPLE), st.tuples(TYPED, TYPED, TYPED), max_size=3),
+)
+def test_every_promise_of_the_team_is_followed_once_whatever_was_typed(
+    last: dict[str, tuple[list[str], list[str]]],
+    now: dict[str, tuple[list[str], list[str], list[str]]],
+) -> None:
+    history = team_history(
+        *(of(u, standup(1, next_=tuple(n), blocked=tuple(b))) for u, (n, b) in last.items()),
+        cycles=2,
+    )
+    current = [
+        of(u, standup(0, done=tuple(d), next_=tuple(n), blocked=tuple(b)))
+        for u, (d, n, b) in now.items()
+    ]
+    followed = follow_team(
+        history, current, team_ids=set(PEOPLE), ends_at=cycle_of(0).ends_at, repos=REPOS
+    )
+    assert len({f.user_id for f in followed}) == len(followed)
+    promisers = {u for u, (made, _) in last.items() if any(t.strip() for t in made)}
+    assert promisers | set(now) == {f.user_id for f in followed}
+    for person in followed:
+        made = [t for t in dict.fromkeys(last.get(person.user_id, ((), ()))[0]) if t.strip()]
+        assert [p.text for p in person.promises] == made
+        if person.current is None:
+            assert {p.outcome for p in person.promises} <= {"not_reported"}
+            assert person.blockers == ()
+    point = TrendPoint(
+        meeting_date=MEETING, team_size=3, reported=len(now), promised=0, delivered=0
+    )
+    for trend in trend_points(history, point, team_ids=set(PEOPLE), repos=REPOS):
+        assert 0 <= trend.delivered <= trend.promised and 0 <= trend.reported <= trend.team_size
