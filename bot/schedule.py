@@ -14,6 +14,8 @@ from zoneinfo import ZoneInfo
 
 from apscheduler.triggers.cron import CronTrigger
 
+from digests.models import HolidayMove
+
 # How far back to look for the previous fire time before giving up (a yearly cron still works).
 _MAX_LOOKBACK = timedelta(days=400)
 
@@ -48,6 +50,9 @@ class CronSchedule:
             if step >= _MAX_LOOKBACK:
                 return None
             step = min(step * 2, _MAX_LOOKBACK)
+
+    def holiday_move(self, fire: datetime) -> HolidayMove | None:
+        return None  # plain cron: nothing moves (digests.workdays.HolidaySchedule moves)
 
 
 # Parsing a crontab line costs more than the arithmetic: each /standup asks for the current cycle.

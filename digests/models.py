@@ -262,12 +262,20 @@ class Fetched(Frozen, Generic[T]):
 # --- cycles and digests ----------------------------------------------------------------------
 
 
+class HolidayMove(Frozen):
+    """A digest (or reminder) due on a holiday, moved to the next working day."""
+
+    moved_from: date  # the local date it was due on
+    holiday: str  # the holiday's name, e.g. "Whit Monday"
+
+
 class Cycle(Frozen):
     """A meeting cycle: standups sent in [starts_at, ends_at) belong to the meeting at ends_at."""
 
     meeting_date: date  # local date of the digest that closes the cycle
     starts_at: datetime  # aware, UTC
     ends_at: datetime  # aware, UTC: the digest's scheduled time
+    move: HolidayMove | None = None  # set when the digest moved off a holiday to ends_at
 
 
 class PlannedMessage(Frozen):
