@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from pathlib import Path
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -211,7 +211,9 @@ class Settings(BaseSettings):
         return HolidayCalendar(
             country=country or None,
             subdivision=subdivision or None,
-            extra=frozenset(date.fromisoformat(d) for d in _split_repos(self.standup_extra_holidays)),
+            extra=frozenset(
+                date.fromisoformat(d) for d in _split_repos(self.standup_extra_holidays)
+            ),
         )
 
     @property

@@ -7,14 +7,20 @@ line keeps its local hour across daylight-saving changes.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 
 from digests.models import HolidayMove
+
+if TYPE_CHECKING:
+    from digests.cycles import Schedule
 
 # How far back to look for the previous fire time before giving up (a yearly cron still works).
 _MAX_LOOKBACK = timedelta(days=400)
@@ -59,3 +65,58 @@ class CronSchedule:
 @lru_cache(maxsize=16)
 def _trigger(cron: str, zone: ZoneInfo) -> CronTrigger:
     return CronTrigger.from_crontab(cron, timezone=zone)
+
+
+# --- APScheduler triggers that follow a Schedule ----------------------------------------------
+
+
+def _first_at_or_after(schedule: Schedule, moment: datetime) -> datetime:
+    return schedule.next_fire(moment - timedelta(microseconds=1))
+
+
+def _start(previous_fire_time: datetime | None, now: datetime) -> datetime:
+    """Where APScheduler's own triggers start looking: just after the last fire, else now."""
+    if previous_fire_time is None:
+        return now
+    return min(now, previous_fire_time + timedelta(microseconds=1))
+
+
+class ScheduleTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
+    """Fires at a `Schedule`'s times, holiday moves included: a moved digest fires once, on its
+    moved day, and not on the holiday."""
+
+    __slots__ = ("schedule",)
+
+    def __init__(self, schedule: Schedule) -> None:
+        self.schedule = schedule
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        return _first_at_or_after(self.schedule, _start(previous_fire_time, now))
+
+    def __str__(self) -> str:
+        return f"schedule[{self.schedule}]"
+
+
+class EarliestTrigger(BaseTrigger):  # type: ignore[misc]
+    """Fires at the earliest next time of several schedules, read afresh at each turn
+    (`schedules()`: e.g. the reminder time in each team member's zone), and at least every
+    `at_most` so that a schedule added meanwhile is not missed."""
+
+    __slots__ = ("schedules", "at_most")
+
+    def __init__(self, schedules: Callable[[], Iterable[Schedule]], at_most: timedelta) -> None:
+        self.schedules = schedules
+        self.at_most = at_most
+
+    def get_next_fire_time(
+        self, previous_fire_time: datetime | None, now: datetime
+    ) -> datetime | None:
+        start = _start(previous_fire_time, now)
+        times = [_first_at_or_after(schedule, start) for schedule in set(self.schedules())]
+        cap = start + self.at_most
+        return min([*times, cap]) if times else cap
+
+    def __str__(self) -> str:
+        return f"earliest[at most {self.at_most}]"

@@ -16,6 +16,7 @@ from digests.models import (
     Ask,
     AskGroup,
     AskLine,
+    AwayPerson,
     Blocker,
     ClosedFollowUp,
     Cycle,
@@ -58,12 +59,15 @@ def build_digest(
     stale_days: int,
     github_problem: str | None,
     now: datetime,
+    away: Sequence[AwayPerson] = (),
 ) -> Digest:
     """The digest for `cycle`.
 
     `asks`: every ask to show (this cycle's and earlier ones still open). `closed_follow_ups`: done
     since the previous digest. None for `pr_lookups`/`board_pulls`/`billing` means GitHub is not
     configured (`github_problem` says why); a Fetched with a `problem` means partial data.
+    `away`: team members away in the cycle (digests.away); those without a standup are listed
+    as away instead of missing, and do not count in "Reported N of M".
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -75,13 +79,29 @@ def build_digest(
         key=lambda note: (note.person.name.casefold(), note.person.user_id or ""),
     )
     reported_ids = {note.person.user_id for note in notes}
+    away_by_id = {entry.person.user_id: entry for entry in away}
+    silent = [
+        member
+        for member in team
+        if not member.is_bot and not member.deleted and member.user_id not in reported_ids
+    ]
     missing = sorted(
         (
             Person(user_id=member.user_id, name=member.label)
-            for member in team
-            if not member.is_bot and not member.deleted and member.user_id not in reported_ids
+            for member in silent
+            if member.user_id not in away_by_id
         ),
         key=lambda person: person.name.casefold(),
+    )
+    away_silent = sorted(
+        (
+            away_by_id[member.user_id].model_copy(
+                update={"person": Person(user_id=member.user_id, name=member.label)}
+            )
+            for member in silent
+            if member.user_id in away_by_id
+        ),
+        key=lambda entry: entry.person.name.casefold(),
     )
     board = None
     if board_pulls is not None and (repos or board_pulls.data):
@@ -103,6 +123,7 @@ def build_digest(
         team_size=sum(1 for member in team if not member.is_bot and not member.deleted),
         reported=tuple(note.person for note in notes),
         missing=tuple(missing),
+        away=tuple(away_silent),
         notes=tuple(notes),
         blockers=tuple(
             Blocker(person=note.person, item=item) for note in notes for item in note.blocked

@@ -32,6 +32,10 @@ class Member(Frozen):
     is_bot: bool = False
     deleted: bool = False
     github_login: str | None = None
+    # The Slack status (users.list profile) as last seen; `status_expires_at` None: no expiry.
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expires_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -116,6 +120,22 @@ class FollowUp(Frozen):
     # Where its message in the latest digest thread lives (for chat.update on a reaction).
     channel: str | None = None
     ts: str | None = None
+
+
+class TimeAway(Frozen):
+    """Days someone said they are away (`/standup away`, App Home): local dates, both included."""
+
+    user_id: str
+    starts: date
+    ends: date
+
+
+class AwayPerson(Frozen):
+    """Someone away, as the digest and the answers show them."""
+
+    person: Person
+    until: date | None  # the last day away; None: a Slack status with no expiry
+    by_status: bool = False  # only their Slack status says so
 
 
 # --- GitHub ---------------------------------------------------------------------------------
@@ -431,7 +451,8 @@ class Digest(Frozen):
     repos: tuple[str, ...] = ()
     team_size: int
     reported: tuple[Person, ...] = ()
-    missing: tuple[Person, ...] = ()  # on the team, no standup this cycle
+    missing: tuple[Person, ...] = ()  # on the team, no standup this cycle, not away
+    away: tuple[AwayPerson, ...] = ()  # on the team, no standup this cycle, away
     notes: tuple[PersonNotes, ...] = ()
     blockers: tuple[Blocker, ...] = ()
     asks: tuple[AskGroup, ...] = ()

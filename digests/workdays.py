@@ -170,4 +170,3 @@ class HolidaySchedule:
             note = own[1]
             earlier = self.base.previous_fire(earlier - _MICROSECOND)
         return note
-

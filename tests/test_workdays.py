@@ -69,7 +69,9 @@ def test_a_daily_digest_folds_the_holiday_into_the_next_days() -> None:
 
 
 def test_holidays_in_a_row_and_extra_dates_skip_to_the_first_working_day() -> None:
-    calendar = HolidayCalendar(country="GB", subdivision="SCT", extra=frozenset({date(2026, 12, 29)}))
+    calendar = HolidayCalendar(
+        country="GB", subdivision="SCT", extra=frozenset({date(2026, 12, 29)})
+    )
     schedule = HolidaySchedule(CronSchedule("0 9 * * mon", ZoneInfo("Europe/London")), calendar)
     cycle = cycle_at(schedule, datetime(2026, 12, 24, tzinfo=UTC))
     assert cycle.meeting_date == date(2026, 12, 30)  # Mon 28 Boxing Day (observed), Tue 29 extra
