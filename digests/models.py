@@ -138,6 +138,46 @@ class AwayPerson(Frozen):
     by_status: bool = False  # only their Slack status says so
 
 
+# --- searching the history -----------------------------------------------------------------
+
+SearchField = Literal["done", "next", "blocked", "ask", "follow_up"]
+
+
+class SearchQuery(Frozen):
+    """`/standup search` or `standup-bot search`: words, and optional person and date filters
+    (meeting dates, both included); `offset` pages through the matches."""
+
+    words: str
+    user_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+    offset: int = 0
+    limit: int = 10
+
+
+class SnippetPart(Frozen):
+    text: str
+    matched: bool = False  # one of the words searched for (shown in bold)
+
+
+class SearchHit(Frozen):
+    """One line someone wrote that matches: who, for which meeting, in which field."""
+
+    ref: str  # what it is in the database: item:<standup>:<kind>:<n>, ask:<id>, follow_up:<id>
+    field: SearchField
+    user_id: str | None
+    name: str
+    meeting_date: date | None
+    text: str
+    snippet: tuple[SnippetPart, ...]
+
+
+class SearchPage(Frozen):
+    query: SearchQuery
+    hits: tuple[SearchHit, ...] = ()
+    more: bool = False  # there are matches after this page
+
+
 # --- GitHub ---------------------------------------------------------------------------------
 
 # What GitHub allows in names (regex text, to embed in larger patterns): a login or organization

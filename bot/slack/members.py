@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,7 +25,19 @@ def member_from_slack(user: dict[str, Any]) -> Member:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         github_login=guess_github_login(profile),
+        status_text=str(profile.get("status_text") or ""),
+        status_emoji=str(profile.get("status_emoji") or ""),
+        status_expires_at=_expiration(profile.get("status_expiration")),
     )
+
+
+def _expiration(value: object) -> datetime | None:
+    """`status_expiration`: epoch seconds, 0 (or absent) when the status does not expire."""
+    try:
+        seconds = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
 
 _PROFILE_LINK = re.compile(rf"github\.com/({GITHUB_LOGIN})(?:[/?#\s]|$)")
