@@ -42,13 +42,11 @@ _RELATIVE = {"today": 0, "tomorrow": 1, "yesterday": -1}
 _WEEKDAY = re.compile(r"(?:(next|this|last)\s+)?([a-z]+)\.?")
 _IN = re.compile(r"in\s+(\d{1,3})\s+(day|days|week|weeks|month|months)")
 _AGO = re.compile(r"(\d{1,3})\s+(day|days|week|weeks|month|months)\s+ago")
-_MONTHS = re.compile(
-    r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\b", re.IGNORECASE
-)
 # What dateutil would read as a time or as nothing: refused before it gets there.
 _NOT_A_DAY = re.compile(r"[:@<>]")
 MAX_DATE_TEXT = 40
 _DATE_ORDER = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_DOTTED = re.compile(r"(\d{1,2})\.(\d{1,2})\.?(\d{4}|\d{2})?")
 
 
 def parse_day(text: str, today: date, *, prefer: Prefer = "future") -> date | None:
@@ -101,12 +99,16 @@ def _shift(words: str, today: date) -> date | None:
 
 
 def _written(words: str, today: date, prefer: Prefer) -> date | None:
-    """`dec 24`, `24 December 2026`, `24.12.2026`: dateutil, with a day number required."""
+    """`dec 24`, `24 December 2026`, `12/24` (month first), `24.12.2026` (day first): a day
+    number is required."""
     if _NOT_A_DAY.search(words) or not re.search(r"\d", words):
         return None
+    dotted = _DOTTED.fullmatch(words)
+    if dotted is not None:
+        return _dotted(dotted, today, prefer)
     default = datetime(today.year, today.month, today.day)
     try:
-        parsed = dateutil_parser.parse(words, default=default, dayfirst=_dayfirst(words))
+        parsed = dateutil_parser.parse(words, default=default, dayfirst=False)
     except (ValueError, OverflowError):
         return None
     day = parsed.date()
@@ -121,9 +123,20 @@ def _written(words: str, today: date, prefer: Prefer) -> date | None:
     return day
 
 
-def _dayfirst(words: str) -> bool:
-    """`24.12.` and `24/12` read day first (most of the world); a month name decides itself."""
-    return "." in words or not _MONTHS.search(words) and not re.search(r"\d{4}-", words)
+def _dotted(match: re.Match[str], today: date, prefer: Prefer) -> date | None:
+    """`24.12.`, `24.12.2026`, `24.12.26`: day first, as written where dots are used."""
+    day, month, year = int(match.group(1)), int(match.group(2)), match.group(3)
+    try:
+        if year:
+            return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
+        found = date(today.year, month, day)
+    except ValueError:
+        return None
+    if prefer == "future" and found < today:
+        return _with_year(found, found.year + 1)
+    if prefer == "past" and found > today:
+        return _with_year(found, found.year - 1)
+    return found
 
 
 def _with_year(day: date, year: int) -> date:
