@@ -75,10 +75,11 @@ def _first_at_or_after(schedule: Schedule, moment: datetime) -> datetime:
 
 
 def _start(previous_fire_time: datetime | None, now: datetime) -> datetime:
-    """Where APScheduler's own triggers start looking: just after the last fire, else now."""
+    """Where APScheduler's own triggers start looking: just after the last fire (the scheduler
+    catches up missed ones, coalesced), else now."""
     if previous_fire_time is None:
         return now
-    return min(now, previous_fire_time + timedelta(microseconds=1))
+    return previous_fire_time + timedelta(microseconds=1)
 
 
 class ScheduleTrigger(BaseTrigger):  # type: ignore[misc]  # APScheduler 3 is untyped
@@ -115,7 +116,7 @@ class EarliestTrigger(BaseTrigger):  # type: ignore[misc]
     ) -> datetime | None:
         start = _start(previous_fire_time, now)
         times = [_first_at_or_after(schedule, start) for schedule in set(self.schedules())]
-        cap = start + self.at_most
+        cap = (previous_fire_time or now) + self.at_most
         return min([*times, cap]) if times else cap
 
     def __str__(self) -> str:

@@ -1,7 +1,10 @@
-"""APScheduler 3 in the server process: it only registers the jobs of bot.services.digest.
+"""APScheduler 3 in the server process: it only registers the jobs of bot.services.
 
-Cron lines run in STANDUP_TIMEZONE, so "Monday 09:00" stays 09:00 local across daylight-saving
-changes. One worker thread: jobs never overlap, and a digest never races its own catch-up.
+The digest fires at `Settings.digest_schedule`'s times: the cron line in STANDUP_TIMEZONE (so
+"Monday 09:00" stays 09:00 local across daylight-saving changes), moved off holidays (a digest
+due on a holiday fires once, on the next working day). The reminder job wakes at the earliest
+reminder time in any team member's zone, and at least hourly. One worker thread: jobs never
+overlap, and a digest never races its own catch-up.
 """
 
 from __future__ import annotations
@@ -12,13 +15,13 @@ from dataclasses import dataclass
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.schedule import EarliestTrigger, ScheduleTrigger
 from bot.services import digest as digest_service
-from bot.services.reminders import send_reminders
+from bot.services.reminders import REMINDER_TICK, reminder_schedules, send_reminders
 from bot.services.team import refresh_team
 from digests.models import Cycle
 
@@ -79,7 +82,7 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     retry = _DigestRetry()
     scheduler.add_job(
         _guarded("digest", lambda: _digest_job(deps, client, retry)),
-        CronTrigger.from_crontab(settings.standup_digest_cron, timezone=zone),
+        ScheduleTrigger(settings.digest_schedule),
         id="digest",
         name="Monday digest",
     )
@@ -91,9 +94,11 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     )
     scheduler.add_job(
         _guarded("reminders", lambda: send_reminders(deps, client, now=deps.now())),
-        CronTrigger.from_crontab(settings.standup_reminder_cron, timezone=zone),
+        EarliestTrigger(
+            lambda: reminder_schedules(settings, deps.store.get_team()), at_most=REMINDER_TICK
+        ),
         id="reminders",
-        name="reminder DMs",
+        name="reminder DMs, each at its person's local time",
     )
     scheduler.add_job(
         _guarded(

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.services.away import away_in_cycle
 from bot.services.billing import fetch_actions_billing
 from bot.services.team import current_team
 from bot.slack.post import PostReport, post_digest
@@ -94,6 +95,7 @@ def gather_digest(
         stale_days=settings.standup_stale_days,
         github_problem=github_problem,
         now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
+        away=away_in_cycle(deps, team, cycle, now=now),
     )
 
 
