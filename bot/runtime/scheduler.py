@@ -38,10 +38,17 @@ class _DigestRetry:
     cycle: Cycle | None = None
 
 
+MISFIRE_GRACE_SECONDS = 3600
+
+
 def _digest_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
     now = deps.now()
     cycle = digest_service.scheduled_cycle(deps.settings, now)
     if cycle is None:
+        return
+    if (now - cycle.ends_at).total_seconds() > MISFIRE_GRACE_SECONDS:
+        # Not a digest time (the last one is long past): nothing is due now.
+        log.warning("digest job ran at %s, no digest due (the last was %s)", now, cycle.ends_at)
         return
     report = digest_service.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
     retry.cycle = cycle if report.retryable else None
@@ -77,7 +84,11 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone=zone,
         executors={"default": ThreadPoolExecutor(max_workers=1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+        },
     )
     retry = _DigestRetry()
     scheduler.add_job(
