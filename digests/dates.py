@@ -3,8 +3,8 @@
 
 Our own small grammar for relative words and weekdays; python-dateutil for written-out dates.
 `today` is the local date in the team's zone (the caller knows it). A date without a year is the
-next one from `today` (`prefer="future"`, for time away) or the last one (`prefer="past"`, for
-searching history).
+next one from `today` (`prefer="future"`, for time away), the last one (`prefer="past"`, for
+searching history since a date) or the nearest one (`prefer="nearest"`, searching until one).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Literal
 from dateutil import parser as dateutil_parser
 from dateutil.relativedelta import relativedelta
 
-Prefer = Literal["future", "past"]
+Prefer = Literal["future", "past", "nearest"]
 
 WEEKDAYS = {
     "mon": 0,
@@ -76,6 +76,9 @@ def _weekday(words: str, today: date, prefer: Prefer) -> date | None:
         return None
     which, target = match.group(1), WEEKDAYS[match.group(2)]
     ahead = (target - today.weekday()) % 7
+    if which is None and prefer == "nearest":
+        behind = (today.weekday() - target) % 7
+        return today - timedelta(days=behind) if behind <= ahead else today + timedelta(days=ahead)
     if which == "last" or (which is None and prefer == "past"):
         behind = (today.weekday() - target) % 7
         return today - timedelta(days=behind or (7 if which == "last" else 0))
@@ -115,12 +118,17 @@ def _written(words: str, today: date, prefer: Prefer) -> date | None:
     has_year = bool(re.search(r"\d{4}|'\d{2}\b", words)) or bool(
         re.search(r"\d{1,2}[./-]\d{1,2}[./-]\d{2}\b", words)
     )
-    if not has_year:
-        if prefer == "future" and day < today:
-            day = _with_year(day, day.year + 1)
-        elif prefer == "past" and day > today:
-            day = _with_year(day, day.year - 1)
-    return day
+    return day if has_year else _year_for(day, today, prefer)
+
+
+def _year_for(day: date, today: date, prefer: Prefer) -> date:
+    """A date typed without its year: the next, the last or the nearest such date."""
+    if prefer == "future":
+        return _with_year(day, day.year + 1) if day < today else day
+    if prefer == "past":
+        return _with_year(day, day.year - 1) if day > today else day
+    candidates = [_with_year(day, today.year + shift) for shift in (-1, 0, 1)]
+    return min(candidates, key=lambda candidate: abs(candidate - today))
 
 
 def _dotted(match: re.Match[str], today: date, prefer: Prefer) -> date | None:
@@ -129,14 +137,9 @@ def _dotted(match: re.Match[str], today: date, prefer: Prefer) -> date | None:
     try:
         if year:
             return date(int(year) + (2000 if len(year) == 2 else 0), month, day)
-        found = date(today.year, month, day)
+        return _year_for(date(today.year, month, day), today, prefer)
     except ValueError:
         return None
-    if prefer == "future" and found < today:
-        return _with_year(found, found.year + 1)
-    if prefer == "past" and found > today:
-        return _with_year(found, found.year - 1)
-    return found
 
 
 def _with_year(day: date, year: int) -> date:

@@ -425,7 +425,9 @@ def parse_search(argument: str, today: date, directory: MemberDirectory) -> Sear
     words_parts: list[str] = []
     for keyword, raw, body in _filter_chunks(text):
         if keyword:
-            day = parse_day(body, today, prefer="past")
+            day = parse_day(
+                body, today, prefer="past" if keyword in ("since", "after") else "nearest"
+            )
             if day is not None:
                 if keyword in ("since", "after"):
                     since = day + timedelta(days=1) if keyword == "after" else day
