@@ -65,6 +65,14 @@ def test_dates_in_the_past_for_searching(text: str, expected: date) -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "expected"),
+    [("nov 29", date(2026, 11, 29)), ("jan 5", date(2027, 1, 5)), ("oct 1", date(2026, 10, 1))],
+)
+def test_dates_nearest_today_for_search_until(text: str, expected: date) -> None:
+    assert parse_day(text, TODAY, prefer="nearest") == expected
+
+
+@pytest.mark.parametrize(
     "text", ["", "the", "december", "10:00", "<@U1>", "31.2.", "soon", "x" * 80]
 )
 def test_what_is_not_a_date_is_none(text: str) -> None:
