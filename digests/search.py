@@ -30,11 +30,17 @@ def search_terms(words: str) -> list[str]:
 
 
 def fts_query(words: str) -> str | None:
-    """An FTS5 MATCH expression for `words` (every word must occur), None when there are none."""
+    """An FTS5 MATCH expression for `words` (every word must occur in the text column), None
+    when there are none."""
     terms = search_terms(words)
     if not terms:
         return None
-    return " ".join(f'"{term}"' for term in terms)
+    return "text : (" + " ".join(fts_phrase(term) for term in terms) + ")"
+
+
+def fts_phrase(text: str) -> str:
+    """`text` as one FTS5 string: quoted, inner quotes doubled (never FTS5 syntax)."""
+    return '"' + text.replace('"', '""') + '"'
 
 
 def snippet_parts(snippet: str) -> tuple[SnippetPart, ...]:

@@ -10,26 +10,32 @@ import sqlite3
 # The search index over what people wrote (`bot.store.search`): one row in `search_docs` per
 # standup line, ask and follow-up (`ref` names its source), its text in the FTS5 table
 # `search_fts` under the same rowid, stemmed by the porter tokenizer ("deploying" finds
-# "deployed"). Triggers keep both in step with every insert, edit and delete, in the writer's
-# own transaction. POPULATE_SEARCH fills them from the tables (migration 3 and a re-index).
+# "deployed"), with the writer's user id in the column `who` (a person filter is then part of
+# the full-text query). Triggers keep both in step with every insert, edit and delete, in the
+# writer's own transaction. POPULATE_SEARCH fills them from the tables (migration 3 and a
+# re-index), oldest meeting first, so that rowids grow with time (search ranks the newest
+# matches).
 POPULATE_SEARCH = """
     INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date)
-        SELECT 'item:' || i.standup_id || ':' || i.kind || ':' || i.position, i.kind, s.user_id,
-               s.user_name, s.meeting_date
-        FROM standup_items i JOIN standups s ON s.id = i.standup_id;
-    INSERT INTO search_fts (rowid, text)
-        SELECT d.id, i.text FROM standup_items i
+        SELECT ref, field, user_id, user_name, meeting_date FROM (
+            SELECT 'item:' || i.standup_id || ':' || i.kind || ':' || i.position AS ref,
+                   i.kind AS field, s.user_id, s.user_name, s.meeting_date
+            FROM standup_items i JOIN standups s ON s.id = i.standup_id
+            UNION ALL
+            SELECT 'ask:' || a.id, 'ask', a.from_user_id, a.from_name, a.meeting_date FROM asks a
+            UNION ALL
+            SELECT 'follow_up:' || f.id, 'follow_up', COALESCE(f.created_by, f.owner_user_id),
+                   f.owner_name, COALESCE(f.meeting_date, date(f.created_at))
+            FROM follow_ups f
+        ) ORDER BY meeting_date, ref;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, i.text, d.user_id FROM standup_items i
         JOIN search_docs d ON d.ref = 'item:' || i.standup_id || ':' || i.kind || ':' || i.position;
-    INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date)
-        SELECT 'ask:' || a.id, 'ask', a.from_user_id, a.from_name, a.meeting_date FROM asks a;
-    INSERT INTO search_fts (rowid, text)
-        SELECT d.id, a.text FROM asks a JOIN search_docs d ON d.ref = 'ask:' || a.id;
-    INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date)
-        SELECT 'follow_up:' || f.id, 'follow_up', COALESCE(f.created_by, f.owner_user_id),
-               f.owner_name, COALESCE(f.meeting_date, date(f.created_at))
-        FROM follow_ups f;
-    INSERT INTO search_fts (rowid, text)
-        SELECT d.id, f.text FROM follow_ups f JOIN search_docs d ON d.ref = 'follow_up:' || f.id;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, a.text, d.user_id FROM asks a JOIN search_docs d ON d.ref = 'ask:' || a.id;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, f.text, d.user_id FROM follow_ups f
+        JOIN search_docs d ON d.ref = 'follow_up:' || f.id;
 """
 
 _ITEM_REF = "'item:' || {row}.standup_id || ':' || {row}.kind || ':' || {row}.position"
@@ -44,8 +50,8 @@ def _index_triggers(table: str, ref: str, insert_doc: str, columns: str) -> str:
     new_ref, old_ref = ref.format(row="new"), ref.format(row="old")
     add = f"""
         {insert_doc};
-        INSERT INTO search_fts (rowid, text)
-            SELECT id, new.text FROM search_docs WHERE ref = {new_ref};"""
+        INSERT INTO search_fts (rowid, text, who)
+            SELECT id, new.text, user_id FROM search_docs WHERE ref = {new_ref};"""
     drop = f"""
         DELETE FROM search_fts WHERE rowid = (SELECT id FROM search_docs WHERE ref = {old_ref});
         DELETE FROM search_docs WHERE ref = {old_ref};"""
@@ -142,8 +148,9 @@ MIGRATIONS: tuple[str, ...] = (
         user_name TEXT NOT NULL DEFAULT '', meeting_date TEXT
     );
     CREATE INDEX search_docs_user ON search_docs (user_id, meeting_date);
+    CREATE INDEX search_docs_meeting ON search_docs (meeting_date);
     CREATE VIRTUAL TABLE search_fts USING fts5 (
-        text, tokenize = 'porter unicode61 remove_diacritics 2'
+        text, who, tokenize = 'porter unicode61 remove_diacritics 2'
     );
     """
     + _index_triggers(
