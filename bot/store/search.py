@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from datetime import date
 
 from bot.store.connection import Database
 from bot.store.schema import POPULATE_SEARCH, statements
@@ -71,21 +72,40 @@ class SearchQueries(Database):
         return SearchPage(query=query, hits=hits, more=len(ranked) > query.limit)
 
     def _rowid_bounds(self, query: SearchQuery) -> tuple[int, int]:
+        """The lowest rowid of a line on or after `since`, the highest on or before `until`.
+
+        Each is found from whichever end is nearer: walking the rowids (newest or oldest
+        first) when the date is near that end of the history, else the meeting-date index."""
         low, high = 0, 2**63 - 1
+        if query.since is None and query.until is None:
+            return low, high
+        # Each its own statement: SQLite answers a lone min() or max() from the index's end.
+        earliest = self._read("SELECT min(meeting_date) FROM search_docs")[0][0]
+        latest = self._read("SELECT max(meeting_date) FROM search_docs")[0][0]
+        if earliest is None or latest is None:
+            return low, high
+        first, last = date.fromisoformat(earliest), date.fromisoformat(latest)
         if query.since is not None:
-            row = self._read(
-                "SELECT min(id) FROM search_docs INDEXED BY search_docs_meeting "
-                "WHERE meeting_date >= ?",
-                (query.since.isoformat(),),
+            near_start = (query.since - first) < (last - query.since)
+            sql = (
+                "SELECT id FROM search_docs NOT INDEXED WHERE meeting_date >= ? ORDER BY id LIMIT 1"
+                if near_start
+                else "SELECT min(id) FROM search_docs INDEXED BY search_docs_meeting "
+                "WHERE meeting_date >= ?"
             )
-            low = row[0][0] if row[0][0] is not None else high
+            row = self._read(sql, (query.since.isoformat(),))
+            low = row[0][0] if row and row[0][0] is not None else high
         if query.until is not None:
-            row = self._read(
-                "SELECT max(id) FROM search_docs INDEXED BY search_docs_meeting "
-                "WHERE meeting_date <= ?",
-                (query.until.isoformat(),),
+            near_end = (last - query.until) < (query.until - first)
+            sql = (
+                "SELECT id FROM search_docs NOT INDEXED WHERE meeting_date <= ? "
+                "ORDER BY id DESC LIMIT 1"
+                if near_end
+                else "SELECT max(id) FROM search_docs INDEXED BY search_docs_meeting "
+                "WHERE meeting_date <= ?"
             )
-            high = row[0][0] if row[0][0] is not None else 0
+            row = self._read(sql, (query.until.isoformat(),))
+            high = row[0][0] if row and row[0][0] is not None else 0
         return low, high
 
     def _details(self, match: str, ids: list[int]) -> dict[int, SearchHit]:
