@@ -39,8 +39,9 @@ def fts_query(words: str) -> str | None:
 
 
 def fts_phrase(text: str) -> str:
-    """`text` as one FTS5 string: quoted, inner quotes doubled (never FTS5 syntax)."""
-    return '"' + text.replace('"', '""') + '"'
+    """`text` as one FTS5 string: quoted, inner quotes doubled, NULs dropped (never FTS5
+    syntax, never an unterminated string)."""
+    return '"' + text.replace("\x00", "").replace('"', '""') + '"'
 
 
 def snippet_parts(snippet: str) -> tuple[SnippetPart, ...]:

@@ -169,9 +169,9 @@ def test_reminders_go_out_at_each_persons_local_hour(world: tuple[RunningBot, Fa
 
 
 def test_one_reminder_per_person_per_cycle_across_dst_changes(
-    world: tuple[RunningBot, FakeSlack], tmp_path: Path
+    world: tuple[RunningBot, FakeSlack],
 ) -> None:
-    bot, fake = world
+    bot, _ = world
     # Europe leaves summer time on Sunday 25 October, the US on Sunday 1 November: the cycles
     # ending 26 October and 2 November each span one of them.
     got = run_reminders(

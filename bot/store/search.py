@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import date
 
@@ -15,6 +16,7 @@ SNIPPET_TOKENS = 16  # words of context FTS5 gives around the matches
 SCORE_DECIMALS = 2
 # How many of the newest matching lines are ranked (and paged through) at most.
 RANKED_MATCHES = 5000
+_USER_ID = re.compile(r"[A-Za-z0-9]{1,40}")
 
 
 class SearchQueries(Database):
@@ -30,6 +32,8 @@ class SearchQueries(Database):
         if match is None:
             return SearchPage(query=query)
         if query.user_id is not None:
+            if not _USER_ID.fullmatch(query.user_id):
+                return SearchPage(query=query)  # nobody writes under such an id
             match = f"({match}) AND who : {fts_phrase(query.user_id)}"
         where = ["search_fts MATCH :match"]
         params: dict[str, object] = {"match": match, "cap": RANKED_MATCHES}
