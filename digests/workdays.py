@@ -107,15 +107,16 @@ class HolidaySchedule:
     # --- the arithmetic -------------------------------------------------------------------
 
     def _next(self, after: datetime) -> _Fire:
-        # A fire due at or before `after` may have moved past it: only the latest one can.
-        latest = self.base.previous_fire(after)
+        raw = self.base.next_fire(after)
+        # A fire due at or before `after` may have moved past it: only the latest one can, the
+        # base fire just before `raw` (cached per `raw`: every /standup asks for its cycle).
+        latest = _raw_before(self, raw)
         if latest is not None:
-            fire = self._emitted(latest)
+            fire = _emitted(self, latest)
             if fire is not None and fire.at > after:
                 return fire
-        raw = self.base.next_fire(after)
         for _ in range(_MAX_FOLDED):
-            fire = self._emitted(raw)
+            fire = _emitted(self, raw)
             if fire is not None:
                 return fire
             raw = self.base.next_fire(raw)
@@ -126,13 +127,13 @@ class HolidaySchedule:
         for _ in range(_MAX_FOLDED):
             if raw is None:
                 return None
-            fire = self._emitted(raw)
+            fire = _emitted(self, raw)
             if fire is not None and fire.at <= before:
                 return fire
             raw = self.base.previous_fire(raw - _MICROSECOND)
         return None
 
-    def _emitted(self, raw: datetime) -> _Fire | None:
+    def emitted(self, raw: datetime) -> _Fire | None:
         """The fire that `raw` (a base fire time) becomes, or None when it folds into the next."""
         own = self._own_move(raw)
         if own is None:
@@ -170,3 +171,14 @@ class HolidaySchedule:
             note = own[1]
             earlier = self.base.previous_fire(earlier - _MICROSECOND)
         return note
+
+
+# Pure functions of a (hashable, frozen) schedule and a base fire time: cached.
+@lru_cache(maxsize=256)
+def _raw_before(schedule: HolidaySchedule, raw: datetime) -> datetime | None:
+    return schedule.base.previous_fire(raw - _MICROSECOND)
+
+
+@lru_cache(maxsize=256)
+def _emitted(schedule: HolidaySchedule, raw: datetime) -> _Fire | None:
+    return schedule.emitted(raw)

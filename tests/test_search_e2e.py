@@ -234,9 +234,13 @@ def test_the_migration_indexes_what_was_written_before_it(tmp_path: Path) -> Non
 def test_the_index_follows_deletions(bot: RunningBot) -> None:
     store = bot.store
     assert store.search(SearchQuery(words="deployments")).hits
-    with store._write() as tx:  # what a retention job would do: drop a whole standup
-        tx.execute("DELETE FROM follow_ups")
-        tx.execute("DELETE FROM standups WHERE user_id = 'U2'")
+    # What a retention job would do: drop a whole standup (its lines go by ON DELETE CASCADE).
+    other = sqlite3.connect(bot.settings.standup_db)
+    other.execute("PRAGMA foreign_keys = ON")
+    with other:
+        other.execute("DELETE FROM follow_ups")
+        other.execute("DELETE FROM standups WHERE user_id = 'U2'")
+    other.close()
     assert not store.search(SearchQuery(words="deployments")).hits
     assert not store.search(SearchQuery(words="web")).hits
     assert " ".join(all_text([h.model_dump() for h in store.search(SearchQuery(words="api")).hits]))
