@@ -23,6 +23,8 @@ from bot.schedule import EarliestTrigger, ScheduleTrigger
 from bot.services import digest as digest_service
 from bot.services.reminders import REMINDER_TICK, reminder_schedules, send_reminders
 from bot.services.team import refresh_team
+from bot.store import StoreError
+from digests.cycles import Schedule
 from digests.models import Cycle
 
 log = logging.getLogger(__name__)
@@ -105,9 +107,7 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     )
     scheduler.add_job(
         _guarded("reminders", lambda: send_reminders(deps, client, now=deps.now())),
-        EarliestTrigger(
-            lambda: reminder_schedules(settings, deps.store.get_team()), at_most=REMINDER_TICK
-        ),
+        EarliestTrigger(lambda: _reminder_schedules(deps), at_most=REMINDER_TICK),
         id="reminders",
         name="reminder DMs, each at its person's local time",
     )
@@ -125,6 +125,17 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
         _guarded("start-up", lambda: _on_start(deps, client)), id="start-up", name="start-up"
     )
     return scheduler
+
+
+def _reminder_schedules(deps: Deps) -> list[Schedule]:
+    """The reminder time in each team member's zone; the team's zone alone when the database
+    cannot say (the trigger must never fail: it would stop the scheduler's loop)."""
+    try:
+        team = deps.store.get_team()
+    except StoreError as error:
+        log.error("reading the team's time zones failed: %s", error)
+        team = []
+    return reminder_schedules(deps.settings, team)
 
 
 def _on_start(deps: Deps, client: WebClient) -> None:
