@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -18,7 +19,8 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from digests.models import GITHUB_LOGIN, GITHUB_REPO
 
 if TYPE_CHECKING:
-    from bot.schedule import CronSchedule
+    from digests.cycles import Schedule
+    from digests.workdays import HolidayCalendar
 
 REPO_PATTERN = re.compile(rf"^{GITHUB_LOGIN}/{GITHUB_REPO}$")
 
@@ -54,6 +56,9 @@ class Settings(BaseSettings):
     standup_digest_cron: str = "0 9 * * mon"
     standup_reminder_cron: str = "0 15 * * fri"
     standup_stale_days: int = Field(default=7, ge=1, le=365)
+    standup_holidays: str | None = None
+    standup_extra_holidays: str = ""
+    standup_away_emoji: str = ""
     standup_log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     github_token: SecretStr | None = None
     github_api_url: str = "https://api.github.com"
@@ -119,6 +124,49 @@ class Settings(BaseSettings):
     def _reminder_cron(cls, value: str) -> str:
         return _check_cron(value, "STANDUP_REMINDER_CRON")
 
+    @field_validator("standup_holidays")
+    @classmethod
+    def _holidays_known(cls, value: str | None) -> str | None:
+        if value is None or not value.strip():
+            return None
+        match = re.fullmatch(r"([A-Za-z]{2,3})(?:-([A-Za-z0-9]{1,5}))?", value.strip())
+        if match is None:
+            raise ValueError(
+                "STANDUP_HOLIDAYS must be a country code, optionally with a subdivision "
+                f"(US, DE-BY, GB-SCT), got {value!r}"
+            )
+        from digests.workdays import check_country
+
+        country, subdivision = match.group(1).upper(), match.group(2)
+        problem = check_country(country, subdivision.upper() if subdivision else None)
+        if problem is not None:
+            raise ValueError(f"STANDUP_HOLIDAYS: {problem}")
+        return f"{country}-{subdivision.upper()}" if subdivision else country
+
+    @field_validator("standup_extra_holidays")
+    @classmethod
+    def _extra_holidays_are_dates(cls, value: str) -> str:
+        for part in _split_repos(value):
+            try:
+                date.fromisoformat(part)
+            except ValueError:
+                raise ValueError(
+                    "STANDUP_EXTRA_HOLIDAYS must be comma-separated ISO dates like "
+                    f"2026-12-24,2026-12-31, got {part!r}"
+                ) from None
+        return value
+
+    @field_validator("standup_away_emoji")
+    @classmethod
+    def _emoji_shape(cls, value: str) -> str:
+        for part in _split_repos(value):
+            if not re.fullmatch(r":?[a-z0-9_+'-]+(::skin-tone-[2-6])?:?", part):
+                raise ValueError(
+                    "STANDUP_AWAY_EMOJI must be comma-separated emoji names like "
+                    f":beach_with_umbrella:,:sleeping:, got {part!r}"
+                )
+        return value
+
     @field_validator("github_repos")
     @classmethod
     def _repos_shape(cls, value: str) -> str:
@@ -156,16 +204,47 @@ class Settings(BaseSettings):
         return ZoneInfo(self.standup_timezone)
 
     @property
-    def digest_schedule(self) -> CronSchedule:
-        from bot.schedule import CronSchedule
+    def holiday_calendar(self) -> HolidayCalendar:
+        from digests.workdays import HolidayCalendar
 
-        return CronSchedule(self.standup_digest_cron, self.zone)
+        country, _, subdivision = (self.standup_holidays or "").partition("-")
+        return HolidayCalendar(
+            country=country or None,
+            subdivision=subdivision or None,
+            extra=frozenset(
+                date.fromisoformat(d) for d in _split_repos(self.standup_extra_holidays)
+            ),
+        )
 
     @property
-    def reminder_schedule(self) -> CronSchedule:
+    def digest_schedule(self) -> Schedule:
+        """When digests fire: the cron line in the team's zone, moved off holidays."""
+        return self._schedule(self.standup_digest_cron, self.zone)
+
+    @property
+    def reminder_schedule(self) -> Schedule:
+        """When reminders fire in the team's zone (each person's: `reminder_schedule_in`)."""
+        return self._schedule(self.standup_reminder_cron, self.zone)
+
+    def reminder_schedule_in(self, zone: ZoneInfo) -> Schedule:
+        """STANDUP_REMINDER_CRON's local time in `zone` (a person's own), moved off holidays."""
+        return self._schedule(self.standup_reminder_cron, zone)
+
+    def _schedule(self, cron: str, zone: ZoneInfo) -> Schedule:
         from bot.schedule import CronSchedule
 
-        return CronSchedule(self.standup_reminder_cron, self.zone)
+        base = CronSchedule(cron, zone)
+        calendar = self.holiday_calendar
+        if calendar.empty:
+            return base
+        from digests.workdays import HolidaySchedule
+
+        return HolidaySchedule(base, calendar)
+
+    @property
+    def away_emoji(self) -> tuple[str, ...]:
+        """The extra emoji (STANDUP_AWAY_EMOJI) whose Slack status means away, as `:name:`."""
+        return tuple(f":{part.strip(':')}:" for part in _split_repos(self.standup_away_emoji))
 
     @property
     def socket_mode(self) -> bool:

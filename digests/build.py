@@ -16,6 +16,7 @@ from digests.models import (
     Ask,
     AskGroup,
     AskLine,
+    AwayPerson,
     Blocker,
     ClosedFollowUp,
     Cycle,
@@ -64,6 +65,7 @@ def build_digest(
     now: datetime,
     history: Sequence[CycleStandups] = (),
     recorded_trend: Sequence[TrendPoint] = (),
+    away: Sequence[AwayPerson] = (),
 ) -> Digest:
     """The digest for `cycle`.
 
@@ -75,6 +77,9 @@ def build_digest(
     of them): last cycle's promises and blockers are followed into this one, and the trend is
     worked out over them (`recorded_trend`: figures earlier digests recorded, which win). Without
     history nothing is followed: no promises, no blocker markers, a one-cycle trend.
+
+    `away`: team members away in the cycle (digests.away); those without a standup are listed
+    as away instead of missing, and do not count in "Reported N of M".
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -102,15 +107,31 @@ def build_digest(
         key=lambda note: (note.person.name.casefold(), note.person.user_id or ""),
     )
     reported_ids = {note.person.user_id for note in notes}
+    away_by_id = {entry.person.user_id: entry for entry in away}
+    silent = [
+        member
+        for member in team
+        if not member.is_bot and not member.deleted and member.user_id not in reported_ids
+    ]
     missing = sorted(
         (
             Person(user_id=member.user_id, name=member.label)
-            for member in team
-            if not member.is_bot and not member.deleted and member.user_id not in reported_ids
+            for member in silent
+            if member.user_id not in away_by_id
         ),
         key=lambda person: person.name.casefold(),
     )
     promises = _promises(followed, people)
+    away_silent = sorted(
+        (
+            away_by_id[member.user_id].model_copy(
+                update={"person": Person(user_id=member.user_id, name=member.label)}
+            )
+            for member in silent
+            if member.user_id in away_by_id
+        ),
+        key=lambda entry: entry.person.name.casefold(),
+    )
     board = None
     if board_pulls is not None and (repos or board_pulls.data):
         board = build_pr_board(
@@ -131,6 +152,7 @@ def build_digest(
         team_size=sum(1 for member in team if not member.is_bot and not member.deleted),
         reported=tuple(note.person for note in notes),
         missing=tuple(missing),
+        away=tuple(away_silent),
         notes=tuple(notes),
         blockers=tuple(
             Blocker(

@@ -2,8 +2,9 @@
 
 A cycle ends at the digest's scheduled time; a standup belongs to the first digest due after it
 was submitted. When digests fire is a `Schedule`'s business (cron arithmetic in the team's zone
-lives at the edge, `bot.schedule`); here only the cycles it implies are worked out, so a cycle
-that spans a daylight-saving change is still "every Monday at 09:00 local".
+lives at the edge, `bot.schedule`; holiday moves in `digests.workdays`); here only the cycles it
+implies are worked out, so a cycle that spans a daylight-saving change is still "every Monday at
+09:00 local", and one whose digest moved off a holiday runs until the moved digest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from digests.models import Cycle
+from digests.models import Cycle, HolidayMove
 
 
 class Schedule(Protocol):
@@ -32,6 +33,10 @@ class Schedule(Protocol):
         """The last scheduled time at or before `before`, or None if there is none."""
         ...
 
+    def holiday_move(self, fire: datetime) -> HolidayMove | None:
+        """For a fire time of this schedule: the holiday it was moved from, else None."""
+        ...
+
 
 def cycle_at(schedule: Schedule, now: datetime) -> Cycle:
     """The cycle `now` falls in: it ends at the next digest strictly after `now`."""
@@ -47,11 +52,29 @@ def cycle_for_meeting(schedule: Schedule, meeting_date: date) -> Cycle:
     midnight = datetime.combine(meeting_date, time.min, tzinfo=zone)
     fire = schedule.next_fire(midnight - timedelta(microseconds=1))
     if fire.astimezone(zone).date() != meeting_date:
+        next_day = fire.astimezone(zone).date().isoformat()
+        move = schedule.holiday_move(fire)
+        why = (
+            f"; it moved there from {move.moved_from.isoformat()}, {move.holiday}"
+            if move is not None and move.moved_from <= meeting_date
+            else ""
+        )
         raise ValueError(
             f"no digest is scheduled on {meeting_date.isoformat()} "
-            f"(the next one is on {fire.astimezone(zone).date().isoformat()})"
+            f"(the next one is on {next_day}{why})"
         )
     return _cycle_ending(schedule, fire)
+
+
+def upcoming_fires(
+    schedule: Schedule, after: datetime, count: int
+) -> list[tuple[datetime, HolidayMove | None]]:
+    """The next `count` fire times strictly after `after`, each with its holiday move."""
+    fires: list[tuple[datetime, HolidayMove | None]] = []
+    for _ in range(count):
+        after = schedule.next_fire(after)
+        fires.append((after, schedule.holiday_move(after)))
+    return fires
 
 
 def cycle_before(schedule: Schedule, cycle: Cycle) -> Cycle:
@@ -69,4 +92,5 @@ def _cycle_ending(schedule: Schedule, ends: datetime) -> Cycle:
         meeting_date=ends.astimezone(schedule.zone).date(),
         starts_at=starts.astimezone(UTC),
         ends_at=ends.astimezone(UTC),
+        move=schedule.holiday_move(ends),
     )

@@ -32,6 +32,10 @@ class Member(Frozen):
     is_bot: bool = False
     deleted: bool = False
     github_login: str | None = None
+    # The Slack status (users.list profile) as last seen; `status_expires_at` None: no expiry.
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expires_at: datetime | None = None
 
     @property
     def label(self) -> str:
@@ -116,6 +120,62 @@ class FollowUp(Frozen):
     # Where its message in the latest digest thread lives (for chat.update on a reaction).
     channel: str | None = None
     ts: str | None = None
+
+
+class TimeAway(Frozen):
+    """Days someone said they are away (`/standup away`, App Home): local dates, both included."""
+
+    user_id: str
+    starts: date
+    ends: date
+
+
+class AwayPerson(Frozen):
+    """Someone away, as the digest and the answers show them."""
+
+    person: Person
+    until: date | None  # the last day away; None: a Slack status with no expiry
+    by_status: bool = False  # only their Slack status says so
+
+
+# --- searching the history -----------------------------------------------------------------
+
+SearchField = Literal["done", "next", "blocked", "ask", "follow_up"]
+
+
+class SearchQuery(Frozen):
+    """`/standup search` or `standup-bot search`: words, and optional person and date filters
+    (meeting dates, both included); `offset` pages through the matches."""
+
+    words: str
+    user_id: str | None = None
+    since: date | None = None
+    until: date | None = None
+    offset: int = 0
+    limit: int = 10
+
+
+class SnippetPart(Frozen):
+    text: str
+    matched: bool = False  # one of the words searched for (shown in bold)
+
+
+class SearchHit(Frozen):
+    """One line someone wrote that matches: who, for which meeting, in which field."""
+
+    ref: str  # what it is in the database: item:<standup>:<kind>:<n>, ask:<id>, follow_up:<id>
+    field: SearchField
+    user_id: str | None
+    name: str
+    meeting_date: date | None
+    text: str
+    snippet: tuple[SnippetPart, ...]
+
+
+class SearchPage(Frozen):
+    query: SearchQuery
+    hits: tuple[SearchHit, ...] = ()
+    more: bool = False  # there are matches after this page
 
 
 # --- GitHub ---------------------------------------------------------------------------------
@@ -262,12 +322,20 @@ class Fetched(Frozen, Generic[T]):
 # --- cycles and digests ----------------------------------------------------------------------
 
 
+class HolidayMove(Frozen):
+    """A digest (or reminder) due on a holiday, moved to the next working day."""
+
+    moved_from: date  # the local date it was due on
+    holiday: str  # the holiday's name, e.g. "Whit Monday"
+
+
 class Cycle(Frozen):
     """A meeting cycle: standups sent in [starts_at, ends_at) belong to the meeting at ends_at."""
 
     meeting_date: date  # local date of the digest that closes the cycle
     starts_at: datetime  # aware, UTC
     ends_at: datetime  # aware, UTC: the digest's scheduled time
+    move: HolidayMove | None = None  # set when the digest moved off a holiday to ends_at
 
 
 class PlannedMessage(Frozen):
@@ -509,7 +577,8 @@ class Digest(Frozen):
     repos: tuple[str, ...] = ()
     team_size: int
     reported: tuple[Person, ...] = ()
-    missing: tuple[Person, ...] = ()  # on the team, no standup this cycle
+    missing: tuple[Person, ...] = ()  # on the team, no standup this cycle, not away
+    away: tuple[AwayPerson, ...] = ()  # on the team, no standup this cycle, away
     notes: tuple[PersonNotes, ...] = ()
     blockers: tuple[Blocker, ...] = ()
     asks: tuple[AskGroup, ...] = ()

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
+from digests.dates import parse_day
 from digests.models import EVERYONE, GITHUB_LOGIN, AddressedLine, Ask, Member, Person, Standup
 
 # A list marker a person may type or paste in front of an item: "- ", "* ", "• ", "1. ", "2) ".
@@ -172,7 +174,7 @@ def _inline(element: Mapping[str, Any]) -> str:
 class Command:
     """What `/standup <text>` asks for."""
 
-    name: str  # "open", "help", "github", "followup", "unknown"
+    name: str  # "open", "help", "github", "followup", "away", "back", "search", "unknown"
     argument: str = ""
 
 
@@ -186,6 +188,10 @@ _SUBCOMMANDS = {
     "followup": "followup",
     "follow-up": "followup",
     "fu": "followup",
+    "away": "away",
+    "back": "back",
+    "search": "search",
+    "find": "search",
 }
 
 
@@ -312,3 +318,166 @@ def validate_form(form: StandupForm) -> dict[str, str]:
     if not errors and form.is_empty():
         errors["done"] = "Fill in at least one field: what you did, what is next, or a blocker."
     return errors
+
+
+# --- /standup away and /standup search ------------------------------------------------------
+
+MAX_AWAY_DAYS = 366
+AWAY_USAGE = (
+    "Usage: `/standup away <from> [<to>]` or `/standup away until <date>`, e.g. "
+    "`/standup away mon fri`, `/standup away dec 24 jan 2`, `/standup away until 2026-12-31`; "
+    "`/standup back` when you are back."
+)
+_RANGE_WORDS = re.compile(r"\s+(?:to|until|till|through|thru|-|–|—)\s+|\s*\.\.\s*", re.IGNORECASE)
+_UNTIL = re.compile(r"^(?:until|till|to|through|thru)\s+", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class AwayRequest:
+    """What `/standup away …` asks for: the first and last day away, or why it cannot be read."""
+
+    starts: date | None = None
+    ends: date | None = None
+    problem: str | None = None
+
+
+def parse_away(argument: str, today: date) -> AwayRequest:
+    """`<from> [<to>]` or `until <date>`, in the team's zone (`today` is its local date)."""
+    text = " ".join(argument.split())
+    if not text:
+        return AwayRequest(problem=AWAY_USAGE)
+    until = _UNTIL.match(text)
+    if until:
+        ends = parse_day(text[until.end() :], today)
+        if ends is None:
+            return AwayRequest(problem=_unreadable(text[until.end() :]))
+        return _checked(today, ends, today)
+    parts = _RANGE_WORDS.split(text, maxsplit=1)
+    if len(parts) == 2:
+        starts = parse_day(parts[0], today)
+        if starts is None:
+            return AwayRequest(problem=_unreadable(parts[0]))
+        ends = parse_day(parts[1], starts)
+        if ends is None:
+            return AwayRequest(problem=_unreadable(parts[1]))
+        return _checked(starts, ends, today)
+    single = parse_day(text, today)
+    if single is not None:
+        return _checked(single, single, today)
+    words = text.split(" ")
+    for cut in range(1, len(words)):
+        starts = parse_day(" ".join(words[:cut]), today)
+        if starts is None:
+            continue
+        ends = parse_day(" ".join(words[cut:]), starts)
+        if ends is not None:
+            return _checked(starts, ends, today)
+    return AwayRequest(problem=_unreadable(text))
+
+
+def _checked(starts: date, ends: date, today: date) -> AwayRequest:
+    if ends < starts:
+        return AwayRequest(
+            problem=f"That ends ({ends.isoformat()}) before it starts ({starts.isoformat()})."
+        )
+    if ends < today:
+        return AwayRequest(problem=f"That is over already (it ended {ends.isoformat()}).")
+    if ends - starts >= timedelta(days=MAX_AWAY_DAYS):
+        return AwayRequest(problem=f"That is more than {MAX_AWAY_DAYS} days; give a shorter range.")
+    return AwayRequest(starts=starts, ends=ends)
+
+
+def _unreadable(text: str) -> str:
+    shown = text if len(text) <= 40 else text[:40] + "…"
+    return (
+        f"I could not read “{shown}” as a date. Try `2026-12-24`, `mon`, `next friday`, "
+        f"`dec 24` or `in 2 weeks`.\n{AWAY_USAGE}"
+    )
+
+
+SEARCH_USAGE = (
+    "Usage: `/standup search <words> [@person] [since <date>] [until <date>]`, e.g. "
+    "`/standup search deploy @kevin since 2026-01-01`."
+)
+MAX_SEARCH_TEXT = 500
+_FILTER = re.compile(r"(?:^|\s)(since|until|after|before)\s+", re.IGNORECASE)
+_PERSON = re.compile(r"<@([UW][A-Z0-9]+)(?:\|([^>]*))?>|(?:^|(?<=\s))@([\w][\w.\-']{0,79})")
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    """What `/standup search …` asks for. `person` is a user id, else the name as typed (which
+    matched nobody: `problem` says so)."""
+
+    words: str = ""
+    person: str | None = None
+    person_name: str | None = None
+    since: date | None = None
+    until: date | None = None
+    problem: str | None = None
+
+
+def parse_search(argument: str, today: date, directory: MemberDirectory) -> SearchRequest:
+    """`<words> [@person] [since <date>] [until <date>]`, dates in the team's zone. A `since`
+    or `until` not followed by a date stays one of the words."""
+    text = " ".join(argument.split())[:MAX_SEARCH_TEXT]
+    since = until = None
+    words_parts: list[str] = []
+    for keyword, raw, body in _filter_chunks(text):
+        if keyword:
+            day = parse_day(
+                body, today, prefer="past" if keyword in ("since", "after") else "nearest"
+            )
+            if day is not None:
+                if keyword in ("since", "after"):
+                    since = day + timedelta(days=1) if keyword == "after" else day
+                else:
+                    until = day - timedelta(days=1) if keyword == "before" else day
+                continue
+        words_parts.append(raw)
+    rest = " ".join(words_parts)
+    person = person_name = None
+    found = _PERSON.search(rest)
+    if found:
+        rest = (rest[: found.start()] + " " + rest[found.end() :]).strip()
+        if found.group(1):
+            member = directory.by_id(found.group(1))
+            person = found.group(1)
+            person_name = member.label if member else (found.group(2) or found.group(1))
+        else:
+            member = directory.by_name(found.group(3))
+            person_name = found.group(3)
+            if member is None:
+                return SearchRequest(
+                    words=rest,
+                    person_name=person_name,
+                    problem=f"I don't know anyone called “@{person_name}” here.",
+                )
+            person, person_name = member.user_id, member.label
+    words = " ".join(rest.split())
+    if not words:
+        return SearchRequest(person=person, person_name=person_name, problem=SEARCH_USAGE)
+    if since is not None and until is not None and until < since:
+        return SearchRequest(
+            words=words,
+            problem=f"I read that as since {since.isoformat()} until {until.isoformat()}: "
+            "the `until` date is before the `since` one.",
+        )
+    return SearchRequest(
+        words=words, person=person, person_name=person_name, since=since, until=until
+    )
+
+
+def _filter_chunks(text: str) -> list[tuple[str, str, str]]:
+    """`text` cut at each since/until/after/before: (keyword or "", the raw chunk, its body)."""
+    chunks: list[tuple[str, str, str]] = []
+    matches = list(_FILTER.finditer(text))
+    start = 0
+    keyword = ""
+    body_start = 0
+    for match in matches:
+        chunks.append((keyword, text[start : match.start()], text[body_start : match.start()]))
+        keyword = match.group(1).casefold()
+        start, body_start = match.start(), match.end()
+    chunks.append((keyword, text[start:], text[body_start:]))
+    return [(k, raw.strip(), body.strip()) for k, raw, body in chunks if raw.strip()]

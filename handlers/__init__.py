@@ -10,9 +10,9 @@ from __future__ import annotations
 from slack_bolt import App
 
 from bot.deps import Deps
-from handlers import ask_buttons, home, reactions, shortcut, standup
+from handlers import ask_buttons, home, reactions, search, shortcut, standup
 
 
 def register_all(app: App, deps: Deps) -> None:
-    for surface in (standup, reactions, home, ask_buttons, shortcut):
+    for surface in (standup, reactions, home, ask_buttons, shortcut, search):
         surface.register(app, deps)

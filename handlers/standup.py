@@ -11,7 +11,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.services import follow_ups, standups
+from bot.services import away, follow_ups, search, standups
 from digests.parsing import parse_command
 from digests.render import action_ids
 from digests.render.views import HELP, render_unknown_command
@@ -51,6 +51,19 @@ def handle_standup_command(ack: Ack, body: dict[str, Any], client: WebClient, de
             text=command.argument,
         )
         ack(text=answer)
+    elif command.name == "away":
+        ack(text=away.set_away(deps, user_id, command.argument))
+    elif command.name == "back":
+        ack(text=away.set_back(client, deps, user_id))
+    elif command.name == "search":
+        ack()  # the answer comes by response_url: searching is not done inside the 3 s
+        search.answer_search_command(
+            client,
+            deps,
+            user_id=user_id,
+            argument=command.argument,
+            response_url=body.get("response_url", ""),
+        )
     else:
         ack(text=render_unknown_command(command.argument))
 

@@ -25,6 +25,7 @@ from tests.harness import (
     bot_environment,
     running_bot,
     submit_standup,
+    wait_for,
 )
 
 MEETING = date(2026, 11, 30)
@@ -326,7 +327,8 @@ def test_billing_403_says_so_where_the_chart_would_be(
     # The reminder DMs leave out whoever has sent a standup.
     from bot.services.reminders import send_reminders
 
-    bot.clock.current = AFTER_DIGEST + timedelta(days=4)
+    # Friday 15:00:05 where the members are (FakeSlack gives them UTC): their reminder time.
+    bot.clock.current = AFTER_DIGEST + timedelta(days=4, hours=7)
     sent = send_reminders(bot.deps, bot.client, now=bot.clock.current)
     assert sent == 4  # a new cycle: nobody has sent one yet
     assert send_reminders(bot.deps, bot.client, now=bot.clock.current) == 0  # once per cycle
@@ -339,6 +341,8 @@ def test_the_scheduler_retries_a_digest_stopped_by_a_passing_failure(
     from bot.slack.client import SERVER_ERROR_RETRIES
 
     submit_standup(bot, "U1", {"Done": "a", "Follow-ups": "one"})
+    # The confirmation DM goes out after the ack: let it, so the faults below meet the digest.
+    wait_for(lambda: slack.messages(slack.dm_channel_id("U1")), what="the confirmation DM")
     retry = _DigestRetry()
     bot.clock.current = AFTER_DIGEST
     # Slack answers 500 past slack-sdk's own retries: the digest stops, to be tried again.

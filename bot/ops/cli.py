@@ -4,6 +4,7 @@ service."""
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -60,11 +61,33 @@ def build_parser() -> argparse.ArgumentParser:
     post.add_argument("--date", type=_date, help="meeting date (default: the next meeting)")
     post.add_argument("--force", action="store_true", help="post a fresh copy even if posted")
 
-    export = commands.add_parser("export", help="print one meeting's standups and follow-ups")
+    export = commands.add_parser(
+        "export", help="print one meeting's (or a range's) standups, asks and follow-ups"
+    )
     export.add_argument("--date", type=_date, help="meeting date (default: the current cycle)")
     export.add_argument(
-        "--format", choices=("json", "md"), default="json", help="output format (default json)"
+        "--from", dest="first", type=_date, help="first meeting date of a range (with --to)"
     )
+    export.add_argument("--to", dest="last", type=_date, help="last meeting date of a range")
+    export.add_argument("--user", help="a range: only this person (Slack handle, name or id)")
+    export.add_argument(
+        "--format",
+        choices=("json", "md", "csv"),
+        default="json",
+        help="output format (default json; csv for a range)",
+    )
+
+    search = commands.add_parser("search", help="full-text search of what people wrote")
+    search.add_argument(
+        "words", nargs="+", help="words to find (stemmed: deploying finds deployed)"
+    )
+    search.add_argument("--user", help="only what this person wrote (Slack handle, name or id)")
+    search.add_argument("--from", dest="first", type=_date, help="meetings on or after this date")
+    search.add_argument("--to", dest="last", type=_date, help="meetings on or before this date")
+    search.add_argument(
+        "--format", choices=("md", "json"), default="md", help="output format (default md)"
+    )
+    search.add_argument("--limit", type=int, default=20, help="how many matches (default 20)")
 
     demo = commands.add_parser("demo", help="build a sample digest offline, no tokens needed")
     demo.add_argument(
@@ -112,7 +135,13 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         port = args.port if args.port is not None else int(os.environ.get("PORT") or 3000)
         return serve(settings, host=args.host, port=port)
     if args.command == "export":
+        if args.first is not None or args.last is not None or args.user is not None:
+            return _export_range(settings, args)
+        if args.format == "csv":
+            raise UsageError("--format csv is for a range: give --from and --to")
         return _export(settings, args.date, args.format)
+    if args.command == "search":
+        return _search(settings, args)
     if args.command == "digest":
         if args.digest_command == "preview":
             return _digest_preview(settings, args.date, args.out)
@@ -149,6 +178,59 @@ def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
     print(render_export_json(export) if fmt == "json" else render_export_markdown(export), end="")
     if fmt == "json":
         print()
+    return 0
+
+
+def _export_range(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.ops.export import build_range_export, render_range_csv, render_range_markdown
+    from bot.store import Store
+    from digests.parsing import MemberDirectory
+
+    if args.first is None or args.last is None:
+        raise UsageError("a range needs both --from and --to")
+    if args.date is not None:
+        raise UsageError("give either --date (one meeting) or --from and --to (a range)")
+    if args.last < args.first:
+        raise UsageError(f"--to {args.last} is before --from {args.first}")
+    with Store(settings.standup_db) as store:
+        user_id = None
+        if args.user is not None:
+            directory = MemberDirectory(store.get_members())
+            member = directory.by_id(args.user) or directory.by_name(args.user)
+            if member is None:
+                raise UsageError(f"no member is called {args.user!r} (try their Slack handle)")
+            user_id = member.user_id
+        export = build_range_export(store, args.first, args.last, user_id=user_id)
+    if args.format == "json":
+        print(json.dumps(export, indent=2, ensure_ascii=False))
+    elif args.format == "md":
+        print(render_range_markdown(export), end="")
+    else:
+        print(render_range_csv(export), end="")
+    return 0
+
+
+def _search(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.deps import Deps
+    from bot.ops.export import render_search_markdown
+    from bot.services.search import page_as_json, search_for_cli
+    from bot.store import Store
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    with Store(settings.standup_db) as store:
+        try:
+            page, name = search_for_cli(
+                Deps(settings=settings, store=store),
+                " ".join(args.words),
+                user=args.user,
+                since=args.first,
+                until=args.last,
+                limit=args.limit,
+            )
+        except LookupError as error:
+            raise UsageError(str(error)) from None
+    print(page_as_json(page) if args.format == "json" else render_search_markdown(page, name))
     return 0
 
 

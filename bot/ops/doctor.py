@@ -257,12 +257,24 @@ def _header(headers: object, name: str) -> str | None:
 
 
 def check_schedule(settings: Settings, now: datetime) -> Check:
-    digest = settings.digest_schedule.next_fire(now)
-    reminder = settings.reminder_schedule.next_fire(now)
+    """The next three digest times, each with its holiday move, and the next reminders."""
+    from digests.cycles import upcoming_fires
+    from digests.render.wording import moved_note
+
+    zone = settings.zone
+    digests = []
+    for fire, move in upcoming_fires(settings.digest_schedule, now, 3):
+        moved = f" ({moved_note(move).text})" if move else ""
+        digests.append(f"{fire.astimezone(zone):%a %Y-%m-%d %H:%M}{moved}")
+    reminder = settings.reminder_schedule.next_fire(now).astimezone(zone)
+    holidays = settings.standup_holidays or "none"
+    if settings.standup_extra_holidays.strip():
+        holidays += " + STANDUP_EXTRA_HOLIDAYS"
     return Check(
         Status.OK,
-        f"schedule ({settings.standup_timezone}): next digest {digest:%a %Y-%m-%d %H:%M}, "
-        f"next reminders {reminder:%a %Y-%m-%d %H:%M}",
+        f"schedule ({settings.standup_timezone}): next digest {digests[0]}, then "
+        f"{', '.join(digests[1:])}; next reminders {reminder:%a %Y-%m-%d %H:%M} "
+        f"in each person's zone; holidays: {holidays}",
     )
 
 

@@ -1,21 +1,25 @@
-"""`standup-bot export`: one meeting's standups, asks and follow-ups as JSON or Markdown.
+"""`standup-bot export`: one meeting's standups, asks and follow-ups as JSON or Markdown, or a
+range of meetings as JSON, Markdown or CSV; and `standup-bot search`'s Markdown.
 
-Each standup also carries what became of the person's promises of the last cycle (`promises`)
-and how their blockers stand against the last cycle's (`blockers_status`); the promises of people
-who sent no standup are listed apart (`promises_without_standup`).
+Each standup of a meeting also carries what became of the person's promises of the last cycle
+(`promises`) and how their blockers stand against the last cycle's (`blockers_status`); the
+promises of people who sent no standup are listed apart (`promises_without_standup`).
 """
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from bot.config import Settings
 from bot.services.history import FollowedCycle, follow_cycle
 from bot.store import Store
-from digests.models import BlockerStatus, Cycle, FollowUp, Promise, Standup
+from digests.models import BlockerStatus, Cycle, FollowUp, Promise, SearchPage, Standup
 from digests.render import wording
+from digests.render.views import FIELD_WORDS
 
 
 def _time(value: datetime | None) -> str | None:
@@ -166,3 +170,111 @@ def _blocker_lines(blocked: list[str], statuses: list[dict[str, Any]]) -> list[s
         lines += [f"- ~~{s.text}~~ — {wording.blocker_state(s)}" for s in resolved]
         lines.append("")
     return lines
+
+
+# --- a range of meetings ----------------------------------------------------------------------
+
+CSV_COLUMNS = (
+    "meeting_date",
+    "user_id",
+    "user_name",
+    "field",
+    "text",
+    "person",
+    "status",
+    "at",
+)
+
+
+def build_range_export(
+    store: Store, first: date, last: date, *, user_id: str | None = None
+) -> dict[str, Any]:
+    """Every standup (with its asks) and follow-up of the meetings from `first` to `last`."""
+    standups = store.get_standups_between(first, last, user_id=user_id)
+    follow_ups = store.get_follow_ups_between(first, last, user_id=user_id)
+    return {
+        "from": first.isoformat(),
+        "to": last.isoformat(),
+        "user_id": user_id,
+        "standups": [{"meeting_date": s.meeting_date.isoformat(), **_standup(s)} for s in standups],
+        "follow_ups": [
+            {
+                "meeting_date": f.meeting_date.isoformat() if f.meeting_date else None,
+                **_follow_up(f),
+            }
+            for f in follow_ups
+        ],
+    }
+
+
+def render_range_csv(export: dict[str, Any]) -> str:
+    """One row per line people wrote: Done/Next/Blocked items, asks and follow-ups."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for standup in export["standups"]:
+        base = (standup["meeting_date"], standup["user_id"], standup["user_name"])
+        for field in ("done", "next", "blocked"):
+            for text in standup[field]:
+                writer.writerow((*base, field, text, "", "", standup["submitted_at"]))
+        for ask in standup["asks"]:
+            writer.writerow(
+                (*base, "ask", ask["text"], ask["to_name"], ask["status"], standup["submitted_at"])
+            )
+    for follow_up in export["follow_ups"]:
+        writer.writerow(
+            (
+                follow_up["meeting_date"] or "",
+                follow_up["owner_user_id"] or "",
+                follow_up["owner_name"],
+                "follow_up",
+                follow_up["text"],
+                follow_up["owner_name"],
+                follow_up["status"],
+                follow_up["created_at"],
+            )
+        )
+    return out.getvalue()
+
+
+def render_range_markdown(export: dict[str, Any]) -> str:
+    """The range as meeting notes: one section per meeting, then the follow-ups."""
+    lines = [f"# Standups {export['from']} to {export['to']}", ""]
+    meetings: dict[str, list[dict[str, Any]]] = {}
+    for standup in export["standups"]:
+        meetings.setdefault(standup["meeting_date"], []).append(standup)
+    if not meetings:
+        lines += ["_No standups in this range._", ""]
+    for meeting, standups in meetings.items():
+        single = {"meeting_date": meeting, "standups": standups, "follow_ups": []}
+        body = render_export_markdown(single).split("\n## Follow-ups")[0]
+        lines += ["#" + body.strip().replace("\n## ", "\n### "), ""]
+    lines += ["## Follow-ups", ""]
+    if not export["follow_ups"]:
+        lines += ["_None._", ""]
+    for follow_up in export["follow_ups"]:
+        box = "x" if follow_up["status"] == "done" else " "
+        owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
+        meeting = f" ({follow_up['meeting_date']})" if follow_up["meeting_date"] else ""
+        lines.append(f"- [{box}] {follow_up['text']} — {owner}{meeting}")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def render_search_markdown(page: SearchPage, person_name: str | None) -> str:
+    """`standup-bot search --format md`: one bullet per match, matched words in bold."""
+    query = page.query
+    what = f"“{query.words}”" + (f" by {person_name}" if person_name else "")
+    if query.since:
+        what += f" since {query.since.isoformat()}"
+    if query.until:
+        what += f" until {query.until.isoformat()}"
+    lines = [f"# Search: {what}", ""]
+    if not page.hits:
+        lines.append("_Nothing found._")
+    for hit in page.hits:
+        snippet = "".join(f"**{p.text}**" if p.matched else p.text for p in hit.snippet)
+        meeting = hit.meeting_date.isoformat() if hit.meeting_date else "no meeting"
+        lines.append(f"- **{hit.name}** · {meeting} · {FIELD_WORDS[hit.field]}: {snippet}")
+    if page.more:
+        lines += ["", f"_More matches: --limit {query.limit * 2} shows more._"]
+    return "\n".join(lines).rstrip() + "\n"

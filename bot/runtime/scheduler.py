@@ -1,7 +1,10 @@
-"""APScheduler 3 in the server process: it only registers the jobs of bot.services.digest.
+"""APScheduler 3 in the server process: it only registers the jobs of bot.services.
 
-Cron lines run in STANDUP_TIMEZONE, so "Monday 09:00" stays 09:00 local across daylight-saving
-changes. One worker thread: jobs never overlap, and a digest never races its own catch-up.
+The digest fires at `Settings.digest_schedule`'s times: the cron line in STANDUP_TIMEZONE (so
+"Monday 09:00" stays 09:00 local across daylight-saving changes), moved off holidays (a digest
+due on a holiday fires once, on the next working day). The reminder job wakes at the earliest
+reminder time in any team member's zone, and at least hourly. One worker thread: jobs never
+overlap, and a digest never races its own catch-up.
 """
 
 from __future__ import annotations
@@ -12,14 +15,16 @@ from dataclasses import dataclass
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
-from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.schedule import EarliestTrigger, ScheduleTrigger
 from bot.services import digest as digest_service
-from bot.services.reminders import send_reminders
+from bot.services.reminders import REMINDER_TICK, reminder_schedules, send_reminders
 from bot.services.team import refresh_team
+from bot.store import StoreError
+from digests.cycles import Schedule
 from digests.models import Cycle
 
 log = logging.getLogger(__name__)
@@ -35,10 +40,17 @@ class _DigestRetry:
     cycle: Cycle | None = None
 
 
+MISFIRE_GRACE_SECONDS = 3600
+
+
 def _digest_job(deps: Deps, client: WebClient, retry: _DigestRetry) -> None:
     now = deps.now()
     cycle = digest_service.scheduled_cycle(deps.settings, now)
     if cycle is None:
+        return
+    if (now - cycle.ends_at).total_seconds() > MISFIRE_GRACE_SECONDS:
+        # Not a digest time (the last one is long past): nothing is due now.
+        log.warning("digest job ran at %s, no digest due (the last was %s)", now, cycle.ends_at)
         return
     report = digest_service.run_digest(deps, client, now=now, cycle=cycle, chart_in_child=True)
     retry.cycle = cycle if report.retryable else None
@@ -74,12 +86,16 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     scheduler = BackgroundScheduler(
         timezone=zone,
         executors={"default": ThreadPoolExecutor(max_workers=1)},
-        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 3600},
+        job_defaults={
+            "coalesce": True,
+            "max_instances": 1,
+            "misfire_grace_time": MISFIRE_GRACE_SECONDS,
+        },
     )
     retry = _DigestRetry()
     scheduler.add_job(
         _guarded("digest", lambda: _digest_job(deps, client, retry)),
-        CronTrigger.from_crontab(settings.standup_digest_cron, timezone=zone),
+        ScheduleTrigger(settings.digest_schedule),
         id="digest",
         name="Monday digest",
     )
@@ -91,9 +107,9 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
     )
     scheduler.add_job(
         _guarded("reminders", lambda: send_reminders(deps, client, now=deps.now())),
-        CronTrigger.from_crontab(settings.standup_reminder_cron, timezone=zone),
+        EarliestTrigger(lambda: _reminder_schedules(deps), at_most=REMINDER_TICK),
         id="reminders",
-        name="reminder DMs",
+        name="reminder DMs, each at its person's local time",
     )
     scheduler.add_job(
         _guarded(
@@ -109,6 +125,17 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
         _guarded("start-up", lambda: _on_start(deps, client)), id="start-up", name="start-up"
     )
     return scheduler
+
+
+def _reminder_schedules(deps: Deps) -> list[Schedule]:
+    """The reminder time in each team member's zone; the team's zone alone when the database
+    cannot say (the trigger must never fail: it would stop the scheduler's loop)."""
+    try:
+        team = deps.store.get_team()
+    except StoreError as error:
+        log.error("reading the team's time zones failed: %s", error)
+        team = []
+    return reminder_schedules(deps.settings, team)
 
 
 def _on_start(deps: Deps, client: WebClient) -> None:

@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.deps import Deps
+from bot.services.away import away_in_cycle
 from bot.services.billing import fetch_actions_billing
 from bot.services.history import load_history, load_records, record_cycle
 from bot.services.team import current_team
@@ -110,6 +111,7 @@ def gather_digest(
         now=now.astimezone(settings.zone),  # times in the digest read in the team's zone
         history=history,
         recorded_trend=[record.point for record in records.values()],
+        away=away_in_cycle(deps, team, cycle, now=now),
     )
 
 

@@ -7,6 +7,7 @@ import logging
 from slack_sdk import WebClient
 
 from bot.deps import Deps
+from bot.services.away import home_away_blocks
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from digests.cycles import cycle_at
 from digests.render.views import build_home_view
@@ -26,6 +27,7 @@ def publish_home(client: WebClient, deps: Deps, user_id: str) -> None:
         asks_to_me=store.get_asks_to(user_id),
         team_size=len(team),
         submitted=len(store.get_submitted_user_ids(cycle.meeting_date)),
+        away_blocks=home_away_blocks(deps, user_id),
     )
     try:
         client.views_publish(user_id=user_id, view=view)

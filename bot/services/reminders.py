@@ -1,31 +1,88 @@
-"""Reminder DMs to whoever on the team has not sent a standup this cycle."""
+"""Reminder DMs to whoever on the team has not sent a standup this cycle.
+
+Each person is reminded at STANDUP_REMINDER_CRON's local time in their own zone (Slack's `tz`;
+the team's zone when Slack gives none), moved off holidays like the digest. The scheduler wakes
+the job at the earliest of those times (`reminder_schedules`), and at least hourly; each run
+sends the reminders that fell due since, at most once per person and cycle (a claim), never once
+the cycle's digest has gone out, and never to someone away.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk import WebClient
 
+from bot.config import Settings
 from bot.deps import Deps
-from bot.services.team import current_team
+from bot.services.away import away_book
+from bot.services.team import current_team, members_stale
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from bot.slack.post import post_dm
-from digests.cycles import cycle_at
+from digests.cycles import Schedule, cycle_at
+from digests.models import Cycle, Member
 from digests.render.views import render_reminder
 
 log = logging.getLogger(__name__)
 
+# A reminder more than this late (the process was down at its time) is not sent any more.
+REMINDER_GRACE = timedelta(hours=2)
+# The reminder job runs at least this often, so a zone new to the team is not missed.
+REMINDER_TICK = timedelta(hours=1)
+
+
+def member_zone(member: Member, team_zone: ZoneInfo) -> ZoneInfo:
+    """The zone a member's reminder is due in: Slack's `tz`, else the team's."""
+    if member.tz:
+        try:
+            return ZoneInfo(member.tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            log.warning("unknown time zone %r for %s: using the team's", member.tz, member.user_id)
+    return team_zone
+
+
+def reminder_schedules(settings: Settings, team: Iterable[Member]) -> list[Schedule]:
+    """The reminder schedule in each zone of the team (the team's own zone always included)."""
+    zones = {settings.zone.key: settings.zone}
+    for member in team:
+        zone = member_zone(member, settings.zone)
+        zones[zone.key] = zone
+    return [settings.reminder_schedule_in(zone) for zone in zones.values()]
+
+
+def reminder_due(settings: Settings, member: Member, cycle: Cycle, now: datetime) -> bool:
+    """Whether `member`'s reminder time for `cycle` has come (and is not long past)."""
+    fired = settings.reminder_schedule_in(member_zone(member, settings.zone)).previous_fire(now)
+    return fired is not None and fired >= cycle.starts_at and now - fired <= REMINDER_GRACE
+
 
 def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
-    """DM each team member who has no standup in the current cycle (once per cycle)."""
+    """DM each team member whose reminder time has come and who has no standup this cycle."""
     settings, store = deps.settings, deps.store
     cycle = cycle_at(settings.digest_schedule, now)
-    team = current_team(client, store, settings.standup_channel, now=now)
+    channel = settings.standup_channel
+    if channel and store.get_digest_id(channel, cycle.meeting_date) is not None:
+        log.info("reminders meeting=%s skipped: its digest has gone out", cycle.meeting_date)
+        return 0
     submitted = store.get_submitted_user_ids(cycle.meeting_date)
-    sent = 0
-    for member in team:
-        if member.user_id in submitted:
+
+    def due(team: list[Member]) -> list[Member]:
+        return [
+            m for m in team if m.user_id not in submitted and reminder_due(settings, m, cycle, now)
+        ]
+
+    cached = store.get_team()
+    if cached and not members_stale(store, now=now) and not due(cached):
+        return 0  # nobody's time has come: no need to ask Slack for the team
+    team = current_team(client, store, channel, now=now)
+    book = away_book(deps, team, from_day=now.astimezone(settings.zone).date())
+    sent = away = 0
+    for member in due(team):
+        if book.away_at(member.user_id, now) is not None:
+            away += 1
             continue
         if not store.claim_event(f"reminder:{cycle.meeting_date}:{member.user_id}", now=now):
             continue
@@ -35,5 +92,11 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
             sent += 1
         except SLACK_FAILURES as error:
             log.warning("reminder failed: user=%s error=%s", member.user_id, slack_error(error))
-    log.info("reminders meeting=%s sent=%d submitted=%d", cycle.meeting_date, sent, len(submitted))
+    log.info(
+        "reminders meeting=%s sent=%d away=%d submitted=%d",
+        cycle.meeting_date,
+        sent,
+        away,
+        len(submitted),
+    )
     return sent

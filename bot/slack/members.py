@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import UTC, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -24,7 +25,19 @@ def member_from_slack(user: dict[str, Any]) -> Member:
         is_bot=bool(user.get("is_bot")) or user["id"] == "USLACKBOT",
         deleted=bool(user.get("deleted")),
         github_login=guess_github_login(profile),
+        status_text=str(profile.get("status_text") or ""),
+        status_emoji=str(profile.get("status_emoji") or ""),
+        status_expires_at=_expiration(profile.get("status_expiration")),
     )
+
+
+def _expiration(value: object) -> datetime | None:
+    """`status_expiration`: epoch seconds, 0 (or absent) when the status does not expire."""
+    try:
+        seconds = int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    return datetime.fromtimestamp(seconds, UTC) if seconds > 0 else None
 
 
 _PROFILE_LINK = re.compile(rf"github\.com/({GITHUB_LOGIN})(?:[/?#\s]|$)")
@@ -49,6 +62,11 @@ def fetch_workspace_members(client: WebClient) -> list[Member]:
     for page in client.users_list(limit=200):
         members.extend(member_from_slack(user) for user in page.get("members", []))
     return members
+
+
+def fetch_member(client: WebClient, user_id: str) -> Member:
+    """One member, fresh (users.info): for a status that may have changed since users.list."""
+    return member_from_slack(client.users_info(user=user_id)["user"])
 
 
 def fetch_channel_member_ids(client: WebClient, channel: str) -> list[str]:

@@ -59,6 +59,21 @@ class FollowUpQueries(Database):
             (cycle.meeting_date.isoformat(), iso(cycle.ends_at), iso(cycle.starts_at)),
         )
 
+    def get_follow_ups_between(
+        self, first: date, last: date, *, user_id: str | None = None
+    ) -> list[FollowUp]:
+        """Follow-ups raised for meetings from `first` to `last` (else created on those days),
+        with `user_id`: raised by or owned by that person."""
+        where = (
+            "COALESCE(meeting_date, substr(created_at, 1, 10)) >= ? "
+            "AND COALESCE(meeting_date, substr(created_at, 1, 10)) <= ?"
+        )
+        params: list[Any] = [first.isoformat(), last.isoformat()]
+        if user_id is not None:
+            where += " AND (created_by = ? OR owner_user_id = ?)"
+            params += [user_id, user_id]
+        return self._follow_ups_where(where, params)
+
     def get_follow_up_by_message(self, channel: str, ts: str) -> FollowUp | None:
         """The follow-up whose message (in any digest's thread) is at channel/ts."""
         rows = self._read(

@@ -32,6 +32,9 @@ class MemberQueries(Database):
                 int(m.is_bot),
                 int(m.deleted),
                 m.github_login,
+                m.status_text,
+                m.status_emoji,
+                iso(m.status_expires_at) if m.status_expires_at else None,
                 iso(now),
             )
             for m in members
@@ -39,11 +42,14 @@ class MemberQueries(Database):
         with self._write() as tx:
             tx.executemany(
                 """INSERT INTO members (user_id, name, real_name, display_name, tz, is_bot, deleted,
-                       github_login, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                       github_login, status_text, status_emoji, status_expires_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (user_id) DO UPDATE SET name = excluded.name,
                        real_name = excluded.real_name, display_name = excluded.display_name,
                        tz = excluded.tz, is_bot = excluded.is_bot, deleted = excluded.deleted,
                        github_login = COALESCE(members.github_login, excluded.github_login),
+                       status_text = excluded.status_text, status_emoji = excluded.status_emoji,
+                       status_expires_at = excluded.status_expires_at,
                        updated_at = excluded.updated_at""",
                 rows,
             )

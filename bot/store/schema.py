@@ -5,6 +5,66 @@ Never edit a released migration: add one.
 
 from __future__ import annotations
 
+import sqlite3
+
+# The search index over what people wrote (`bot.store.search`): one row in `search_docs` per
+# standup line, ask and follow-up (`ref` names its source), its text in the FTS5 table
+# `search_fts` under the same rowid, stemmed by the porter tokenizer ("deploying" finds
+# "deployed"), with the writer's user id in the column `who` (a person filter is then part of
+# the full-text query). Triggers keep both in step with every insert, edit and delete, in the
+# writer's own transaction. POPULATE_SEARCH fills them from the tables (migration 3 and a
+# re-index), oldest meeting first, so that rowids grow with time (search ranks the newest
+# matches).
+POPULATE_SEARCH = """
+    INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date)
+        SELECT ref, field, user_id, user_name, meeting_date FROM (
+            SELECT 'item:' || i.standup_id || ':' || i.kind || ':' || i.position AS ref,
+                   i.kind AS field, s.user_id, s.user_name, s.meeting_date
+            FROM standup_items i JOIN standups s ON s.id = i.standup_id
+            UNION ALL
+            SELECT 'ask:' || a.id, 'ask', a.from_user_id, a.from_name, a.meeting_date FROM asks a
+            UNION ALL
+            SELECT 'follow_up:' || f.id, 'follow_up', COALESCE(f.created_by, f.owner_user_id),
+                   f.owner_name, COALESCE(f.meeting_date, date(f.created_at))
+            FROM follow_ups f
+        ) ORDER BY meeting_date, ref;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, i.text, d.user_id FROM standup_items i
+        JOIN search_docs d ON d.ref = 'item:' || i.standup_id || ':' || i.kind || ':' || i.position;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, a.text, d.user_id FROM asks a JOIN search_docs d ON d.ref = 'ask:' || a.id;
+    INSERT INTO search_fts (rowid, text, who)
+        SELECT d.id, f.text, d.user_id FROM follow_ups f
+        JOIN search_docs d ON d.ref = 'follow_up:' || f.id;
+"""
+
+_ITEM_REF = "'item:' || {row}.standup_id || ':' || {row}.kind || ':' || {row}.position"
+_ASK_REF = "'ask:' || {row}.id"
+_FOLLOW_UP_REF = "'follow_up:' || {row}.id"
+
+
+def _index_triggers(table: str, ref: str, insert_doc: str, columns: str) -> str:
+    """Insert, delete and update triggers that keep one source table in the search index.
+
+    Part of migration 3 as released: change what it makes only in a new migration."""
+    new_ref, old_ref = ref.format(row="new"), ref.format(row="old")
+    add = f"""
+        {insert_doc};
+        INSERT INTO search_fts (rowid, text, who)
+            SELECT id, new.text, user_id FROM search_docs WHERE ref = {new_ref};"""
+    drop = f"""
+        DELETE FROM search_fts WHERE rowid = (SELECT id FROM search_docs WHERE ref = {old_ref});
+        DELETE FROM search_docs WHERE ref = {old_ref};"""
+    return f"""
+    CREATE TRIGGER search_{table}_insert AFTER INSERT ON {table} BEGIN {add}
+    END;
+    CREATE TRIGGER search_{table}_delete AFTER DELETE ON {table} BEGIN {drop}
+    END;
+    CREATE TRIGGER search_{table}_update AFTER UPDATE OF {columns} ON {table} BEGIN {drop} {add}
+    END;
+    """
+
+
 MIGRATIONS: tuple[str, ...] = (
     # 1: members, standups, asks, follow-ups, digests
     """
@@ -70,7 +130,56 @@ MIGRATIONS: tuple[str, ...] = (
         key TEXT PRIMARY KEY, etag TEXT NOT NULL, body BLOB NOT NULL, updated_at TEXT NOT NULL
     );
     """,
-    # promises and blockers across cycles: the history read by meeting date, and what each posted
+    # 3: Slack statuses, time away, and the full-text search index (built for what exists)
+    """
+    ALTER TABLE members ADD COLUMN status_text TEXT NOT NULL DEFAULT '';
+    ALTER TABLE members ADD COLUMN status_emoji TEXT NOT NULL DEFAULT '';
+    ALTER TABLE members ADD COLUMN status_expires_at TEXT;
+    CREATE TABLE time_away (
+        id INTEGER PRIMARY KEY, user_id TEXT NOT NULL, starts TEXT NOT NULL, ends TEXT NOT NULL,
+        created_at TEXT NOT NULL, CHECK (starts <= ends)
+    );
+    CREATE INDEX time_away_user ON time_away (user_id, ends);
+    CREATE TABLE back_from_status (
+        user_id TEXT PRIMARY KEY, status TEXT NOT NULL, at TEXT NOT NULL
+    );
+    CREATE TABLE search_docs (
+        id INTEGER PRIMARY KEY, ref TEXT NOT NULL UNIQUE, field TEXT NOT NULL, user_id TEXT,
+        user_name TEXT NOT NULL DEFAULT '', meeting_date TEXT
+    );
+    CREATE INDEX search_docs_user ON search_docs (user_id, meeting_date);
+    CREATE INDEX search_docs_meeting ON search_docs (meeting_date);
+    CREATE VIRTUAL TABLE search_fts USING fts5 (
+        text, who, tokenize = 'porter unicode61 remove_diacritics 2'
+    );
+    """
+    + _index_triggers(
+        "standup_items",
+        _ITEM_REF,
+        "INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date) "
+        f"SELECT {_ITEM_REF.format(row='new')}, new.kind, s.user_id, s.user_name, s.meeting_date "
+        "FROM standups s WHERE s.id = new.standup_id",
+        "standup_id, kind, position, text",
+    )
+    + _index_triggers(
+        "asks",
+        _ASK_REF,
+        "INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date) "
+        f"VALUES ({_ASK_REF.format(row='new')}, 'ask', new.from_user_id, new.from_name, "
+        "new.meeting_date)",
+        "text, from_user_id, from_name, meeting_date",
+    )
+    + _index_triggers(
+        "follow_ups",
+        _FOLLOW_UP_REF,
+        "INSERT INTO search_docs (ref, field, user_id, user_name, meeting_date) "
+        f"VALUES ({_FOLLOW_UP_REF.format(row='new')}, 'follow_up', "
+        "COALESCE(new.created_by, new.owner_user_id), new.owner_name, "
+        "COALESCE(new.meeting_date, date(new.created_at)))",
+        "text, created_by, owner_user_id, owner_name, meeting_date, created_at",
+    )
+    + POPULATE_SEARCH,
+    # 4: promises and blockers across cycles: the history read by meeting date, and what each posted
     # digest said of its cycle (the trend's figures and each promise's outcome, as JSON)
     """
     CREATE INDEX standups_meeting ON standups (meeting_date);
@@ -87,4 +196,15 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def statements(script: str) -> list[str]:
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """The statements of a script, whole: a trigger's body keeps its inner semicolons."""
+    found: list[str] = []
+    pending = ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n\t;"):
+                found.append(pending.strip().removesuffix(";").strip())
+            pending = ""
+    if pending.strip(" \n\t;"):
+        found.append(pending.strip().removesuffix(";").strip())
+    return found

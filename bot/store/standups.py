@@ -91,6 +91,18 @@ class StandupQueries(AskQueries, FollowUpQueries):
         )
         return self.get_standup(user_id, date.fromisoformat(rows[0][0])) if rows else None
 
+    def get_standups_between(
+        self, first: date, last: date, *, user_id: str | None = None
+    ) -> list[Standup]:
+        """Standups for meetings from `first` to `last` (both included), oldest meeting first."""
+        where = "meeting_date >= ? AND meeting_date <= ?"
+        params: list[Any] = [first.isoformat(), last.isoformat()]
+        if user_id is not None:
+            where += " AND user_id = ?"
+            params.append(user_id)
+        found = self._standups_where(where, params)
+        return sorted(found, key=lambda s: (s.meeting_date, s.submitted_at))
+
     def get_submitted_user_ids(self, meeting_date: date) -> set[str]:
         rows = self._read(
             "SELECT user_id FROM standups WHERE meeting_date = ?", (meeting_date.isoformat(),)

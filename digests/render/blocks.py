@@ -191,7 +191,7 @@ def render_follow_up_message(
 
 
 def _main_units(digest: Digest) -> list[list[Block]]:
-    header = f":spiral_note_pad: Standup digest — {long_date(digest.meeting_date)}"
+    header = f":spiral_note_pad: Standup digest — {_plain(wording.digest_title(digest))}"
     units: list[list[Block]] = [
         [_header(header), _context(_cycle_line(digest))],
     ]
@@ -237,9 +237,8 @@ def _reporting_lines(digest: Digest) -> list[str]:
     lines = []
     reported = wording.reported_label(digest)
     if not digest.reported:
-        lines.append(
-            f":hourglass_flowing_sand: *Nobody has reported yet* (0 of {digest.team_size})."
-        )
+        expected = wording.reported_counts(digest)[1]
+        lines.append(f":hourglass_flowing_sand: *Nobody has reported yet* (0 of {expected}).")
     elif len(digest.reported) <= MAIN_REPORTED_NAMES:
         lines.append(f":white_check_mark: *{reported}* {_names(digest.reported)}")
     else:
@@ -250,7 +249,11 @@ def _reporting_lines(digest: Digest) -> list[str]:
             f":hourglass_flowing_sand: *{wording.missing_label(digest)}* {_names(digest.missing)}"
         )
     elif digest.reported:
-        lines.append(":tada: Everyone on the team reported.")
+        everyone = "Everyone else" if digest.away else "Everyone on the team"
+        lines.append(f":tada: {everyone} reported.")
+    if digest.away:
+        away = to_mrkdwn(wording.away_people(digest.away))
+        lines.append(f":palm_tree: *{wording.away_label(digest)}* {away}")
     if digest.promised_count:
         lines.append(f":dart: *{wording.team_delivery(digest)}* last week.")
     return lines
@@ -401,14 +404,16 @@ def _thread_hint(digest: Digest) -> str:
 
 
 def _main_title(digest: Digest) -> str:
-    return f"Standup digest for {long_date(digest.meeting_date)}"
+    return f"Standup digest for {to_mrkdwn(wording.digest_title(digest))}"
 
 
 def _main_fallback(digest: Digest) -> str:
-    reported = digest.team_size - len(digest.missing)
-    parts = [f"{_main_title(digest)}: {reported} of {digest.team_size} reported"]
+    reported, expected = wording.reported_counts(digest)
+    parts = [f"{_main_title(digest)}: {reported} of {expected} reported"]
     if digest.missing:
         parts[0] += f" (not yet: {_names(digest.missing)})"
+    if digest.away:
+        parts[0] += f" (away: {_names(entry.person for entry in digest.away)})"
     if digest.promised_count:
         parts.append(wording.team_delivery(digest).lower())
     parts.append(_plural(len(digest.blockers), "blocker"))
@@ -568,6 +573,23 @@ def to_mrkdwn(inline: Inline) -> str:
         return f"_{to_mrkdwn(inline.content)}_"
     if isinstance(inline, Strike):
         return f"~{to_mrkdwn(inline.content)}~"
+    return f"{inline.slack} "
+
+
+def _plain(inline: Inline) -> str:
+    """A worded fact as plain_text (a header): what was typed as typed, no markup at all."""
+    if isinstance(inline, str):
+        return inline
+    if isinstance(inline, tuple):
+        return "".join(_plain(part) for part in inline)
+    if isinstance(inline, Typed):
+        return inline.text
+    if isinstance(inline, Link):
+        return _plain(inline.label)
+    if isinstance(inline, Mention):
+        return inline.name
+    if isinstance(inline, Strong | Em | Strike):
+        return _plain(inline.content)
     return f"{inline.slack} "
 
 

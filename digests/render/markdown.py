@@ -131,6 +131,15 @@ class _View:
         self.digest = digest
         self.now = digest.generated_at
 
+    def title(self) -> Markup:
+        return _md(wording.digest_title(self.digest))
+
+    def away_label(self) -> Markup:
+        return Markup(wording.away_label(self.digest))
+
+    def away_people(self) -> Markup:
+        return _md(wording.away_people(self.digest.away))
+
     def cycle_line(self) -> Markup:
         return Markup(wording.cycle_line(self.digest))
 

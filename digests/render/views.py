@@ -10,8 +10,19 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from digests.escape import clip, escape_mrkdwn
-from digests.models import AddressedLine, Ask, Cycle, FollowUp, Standup
+from digests.dates import short_day
+from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
+from digests.models import (
+    AddressedLine,
+    Ask,
+    AwayPerson,
+    Cycle,
+    FollowUp,
+    SearchHit,
+    SearchPage,
+    Standup,
+    TimeAway,
+)
 from digests.parsing import FIELDS, MAX_FIELD_CHARS, StandupForm
 from digests.render import action_ids
 
@@ -25,6 +36,10 @@ HELP = """*standup-bot* — the team's weekly standup in Slack.
 • `/standup` — open your standup for this week (again to edit it; it opens pre-filled).
 • `/standup followup <text>` — add a follow-up; start the text with `@name` to give it an owner.
 • `/standup github <login>` — link your GitHub login, so the digest credits your pull requests.
+• `/standup away <from> [<to>]`, `/standup away until <date>` — time away: no reminders, and \
+the digest lists you under Away (`mon fri`, `dec 24 jan 2`, `until 2026-12-31`).
+• `/standup back` — you're back (also when your Slack status still says away).
+• `/standup search <words> [@person] [since <date>] [until <date>]` — find what was written.
 • `/standup help` — this message.
 In the form, one item per line. Asks and follow-ups may start with a person: `@name …`, \
 `Name: …` or `Everyone: …`. PRs like `#123`, `repo#123` or a PR link show with live status in \
@@ -108,7 +123,9 @@ def build_home_view(
     asks_to_me: list[Ask],
     team_size: int,
     submitted: int,
+    away_blocks: list[Block] | None = None,
 ) -> dict[str, Any]:
+    """`away_blocks`: the time-away controls (`build_away_blocks`), after the standup."""
     meeting = meeting_words(cycle.meeting_date)
     if standup is None:
         status = f":hourglass_flowing_sand: Your standup for *{meeting}* is not in yet."
@@ -137,6 +154,7 @@ def build_home_view(
             ],
         },
         {"type": "divider"},
+        *([*away_blocks, {"type": "divider"}] if away_blocks else []),
         _header("Your open follow-ups"),
     ]
     blocks += _list_blocks(
@@ -314,3 +332,156 @@ def _button(action_id: str, text: str, *, value: str | None = None, style: str =
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}{'' if n == 1 else 's'}" if n else ""
+
+
+# --- time away --------------------------------------------------------------------------------
+
+
+def away_range_words(starts: date, ends: date) -> str:
+    """ "Mon 30 Nov to Fri 4 Dec 2026", "Thu 24 Dec 2026" for one day."""
+    if starts == ends:
+        return short_day(starts)
+    first = f"{starts:%a} {starts.day} {starts:%b}"
+    if starts.year != ends.year:
+        first += f" {starts.year}"
+    return f"{first} to {short_day(ends)}"
+
+
+def render_away_set(away: TimeAway) -> str:
+    """The answer to `/standup away …` (and App Home's "Set away"): the range as understood."""
+    return (
+        f":palm_tree: You're away {away_range_words(away.starts, away.ends)}. No reminders "
+        "then, and the digest lists you under Away. `/standup back` ends it early."
+    )
+
+
+def render_back(ended: list[TimeAway], *, status_cleared: bool) -> str:
+    """The answer to `/standup back`."""
+    if not ended and not status_cleared:
+        return "You're not away: nothing to end. (`/standup away <from> [<to>]` sets it.)"
+    parts = [":wave: Welcome back: you're no longer away"]
+    if ended:
+        parts.append(
+            " (you were away " + ", ".join(away_range_words(a.starts, a.ends) for a in ended) + ")"
+        )
+    text = "".join(parts) + "."
+    if status_cleared:
+        text += " Your Slack status no longer counts as away; a new away status will."
+    return text
+
+
+def build_away_blocks(
+    *, today: date, planned: list[TimeAway], status: AwayPerson | None
+) -> list[Block]:
+    """App Home's time-away controls: where things stand, two datepickers, Set away and Back."""
+    if planned:
+        lines = [f"• {away_range_words(a.starts, a.ends)}" for a in planned[:MAX_LISTED]]
+        state = "*Time away you set:*\n" + "\n".join(lines)
+    else:
+        state = "You have no time away set."
+    if status is not None:
+        until = f" until {short_day(status.until)}" if status.until else ""
+        state += f"\nYour Slack status counts as away{until}."
+    first = planned[0] if planned and planned[0].starts <= today else None
+    return [
+        _header("Time away"),
+        {"type": "section", "text": {"type": "mrkdwn", "text": state}},
+        {
+            "type": "actions",
+            "block_id": action_ids.AWAY_BLOCK,
+            "elements": [
+                _datepicker(
+                    action_ids.AWAY_FROM, "First day away", first.starts if first else today
+                ),
+                _datepicker(action_ids.AWAY_TO, "Last day away", first.ends if first else today),
+                _button(action_ids.AWAY_SET, "Set away", style="primary"),
+                _button(action_ids.AWAY_BACK, "I'm back"),
+            ],
+        },
+        {
+            "type": "context",
+            "elements": [
+                {
+                    "type": "mrkdwn",
+                    "text": "While you're away you get no reminders and the digest lists you "
+                    "under Away. Also `/standup away mon fri`, `/standup away until dec 24`, "
+                    "`/standup back`.",
+                }
+            ],
+        },
+    ]
+
+
+def _datepicker(action_id: str, placeholder: str, initial: date) -> Block:
+    return {
+        "type": "datepicker",
+        "action_id": action_id,
+        "initial_date": initial.isoformat(),
+        "placeholder": {"type": "plain_text", "text": placeholder},
+    }
+
+
+# --- search -----------------------------------------------------------------------------------
+
+FIELD_WORDS = {
+    "done": "Done",
+    "next": "Next",
+    "blocked": "Blocked",
+    "ask": "Ask",
+    "follow_up": "Follow-up",
+}
+MAX_SNIPPET_CHARS = 600
+
+
+def search_filters_words(page: SearchPage, person_name: str | None) -> str:
+    """ "“deploy” by Kevin since Thu 1 Jan 2026": what was searched for, as understood."""
+    query = page.query
+    text = f"“{escape_mrkdwn(clip(query.words, 200))}”"
+    if person_name or query.user_id:
+        text += f" by {escape_mrkdwn(clip(person_name or query.user_id or '', 80))}"
+    if query.since is not None:
+        text += f" since {short_day(query.since)}"
+    if query.until is not None:
+        text += f" until {short_day(query.until)}"
+    return text
+
+
+def render_snippet(hit: SearchHit) -> str:
+    """The snippet as mrkdwn: typed text escaped, matched words bold, then clipped."""
+    pieces = []
+    for part in hit.snippet:
+        text = escape_mrkdwn(" ".join(part.text.split("\n")))
+        pieces.append(f"*{text.strip()}*" if part.matched and text.strip() else text)
+    return clip_mrkdwn("".join(pieces).strip(), MAX_SNIPPET_CHARS)
+
+
+def render_search_page(
+    page: SearchPage, *, person_name: str | None = None, more_value: str | None = None
+) -> tuple[str, list[Block]]:
+    """The ephemeral answer to `/standup search`: best matches, each person · meeting · field
+    and a snippet; a "More" button (value `more_value`) when there are more."""
+    searched = search_filters_words(page, person_name)
+    first = page.query.offset + 1
+    if not page.hits:
+        text = (
+            f"Nothing found for {searched}."
+            if page.query.offset == 0
+            else f"No more matches for {searched}."
+        )
+        return text, [{"type": "section", "text": {"type": "mrkdwn", "text": text}}]
+    last = page.query.offset + len(page.hits)
+    heading = f":mag: Matches {first}–{last} for {searched}, best first:"
+    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": heading}}]
+    for hit in page.hits:
+        meeting = short_day(hit.meeting_date) if hit.meeting_date else "no meeting"
+        who = escape_mrkdwn(clip(hit.name or "someone", 80))
+        line = f"*{who}* · {meeting} · {FIELD_WORDS[hit.field]}\n{render_snippet(hit)}"
+        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": line}})
+    if page.more and more_value is not None:
+        blocks.append(
+            {
+                "type": "actions",
+                "elements": [_button(action_ids.SEARCH_MORE, "More", value=more_value)],
+            }
+        )
+    return f"Matches {first}–{last} for {searched}", blocks

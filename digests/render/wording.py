@@ -21,6 +21,7 @@ from digests.escape import ELLIPSIS, clip
 from digests.models import (
     AskGroup,
     AskLine,
+    AwayPerson,
     BillingComparison,
     Blocker,
     BlockerStatus,
@@ -28,6 +29,7 @@ from digests.models import (
     ClosedFollowUp,
     Digest,
     FollowUp,
+    HolidayMove,
     Item,
     MonthlyActionsUsage,
     Person,
@@ -163,6 +165,23 @@ def merged_on(pull: PullRequest, now: datetime) -> str:
     return f"merged {day_of(pull.merged_at, now)}"
 
 
+def day_and_month(day: date) -> str:
+    return f"{day:%A} {day.day} {day:%B}"
+
+
+def moved_note(move: HolidayMove) -> Typed:
+    """ "moved from Monday 25 May: Pentecost Monday" (the holiday's name comes from the
+    holidays package or the team's list: shown as text)."""
+    return Typed(f"moved from {day_and_month(move.moved_from)}: {move.holiday}", line_start=False)
+
+
+def digest_title(digest: Digest) -> Inline:
+    """The digest's date, and where it moved from when it was due on a holiday."""
+    move = digest.cycle.move
+    title = long_date(digest.meeting_date)
+    return (title, " (", moved_note(move), ")") if move is not None else title
+
+
 def cycle_line(digest: Digest) -> str:
     start = when(digest.cycle.starts_at, digest.generated_at)
     end = when(digest.cycle.ends_at, digest.generated_at)
@@ -193,10 +212,35 @@ def follow_up_owner(follow_up: FollowUp) -> Inline:
     )
 
 
+def reported_counts(digest: Digest) -> tuple[int, int]:
+    """(N, M) of "Reported N of M": people away who sent nothing count in neither."""
+    expected = digest.team_size - len(digest.away)
+    return expected - len(digest.missing), expected
+
+
 def reported_label(digest: Digest) -> str:
-    reported = digest.team_size - len(digest.missing)
-    count = f"{reported} of {digest.team_size}" if digest.team_size else f"{len(digest.reported)}"
+    """ "Reported (3 of 4):"."""
+    reported, expected = reported_counts(digest)
+    count = f"{reported} of {expected}" if expected > 0 else f"{len(digest.reported)}"
     return f"Reported ({count}):"
+
+
+def away_label(digest: Digest) -> str:
+    return f"Away ({len(digest.away)}):"
+
+
+def away_until(entry: AwayPerson) -> str:
+    """ "until Fri 4 Dec", or for a Slack status without an expiry "no end date"."""
+    return f"until {short_date(entry.until)}" if entry.until is not None else "no end date"
+
+
+def away_person(entry: AwayPerson) -> Inline:
+    """ "Kevin (until Fri 4 Dec)"."""
+    return (name(entry.person), f" ({away_until(entry)})")
+
+
+def away_people(people: Sequence[AwayPerson]) -> Inline:
+    return join([away_person(entry) for entry in people], ", ")
 
 
 def missing_label(digest: Digest) -> str:

@@ -160,6 +160,9 @@ class FakeUser:
     is_bot: bool = False
     deleted: bool = False
     bot_id: str | None = None
+    status_text: str = ""
+    status_emoji: str = ""
+    status_expiration: int = 0  # epoch seconds; 0: the status does not expire
 
 
 @dataclass
@@ -482,6 +485,17 @@ class FakeSlack:
                 if user_id not in members:
                     members.append(user_id)
         return user
+
+    def set_status(
+        self, user_id: str, emoji: str = "", text: str = "", *, expiration: int = 0
+    ) -> None:
+        """Set a member's custom status, as users.profile.set would (users.list shows it).
+
+        The fake never clears a status at its expiration (it has no clock of the test's), so
+        what the bot sees past it is its own reading of `status_expiration`."""
+        with self._lock:
+            user = self.users[user_id]
+            user.status_emoji, user.status_text, user.status_expiration = emoji, text, expiration
 
     def add_channel(
         self,
@@ -1010,9 +1024,9 @@ class FakeSlack:
             "display_name": user.display_name,
             "display_name_normalized": user.display_name,
             "fields": None,
-            "status_text": "",
-            "status_emoji": "",
-            "status_expiration": 0,
+            "status_text": user.status_text,
+            "status_emoji": user.status_emoji,
+            "status_expiration": user.status_expiration,
             "avatar_hash": "g" + user.id[-6:].lower(),
             "first_name": first,
             "last_name": last,
