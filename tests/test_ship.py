@@ -379,7 +379,8 @@ def test_manifest_uses_one_request_url_everywhere(manifest: dict[str, Any]) -> N
     assert urls == {"https://YOUR-APP.fly.dev/slack/events"}
     assert settings["interactivity"]["is_enabled"] is True
     # The URL's path is the one the server routes.
-    app_routes = {route.path for route in create_web_app(_NoBolt()).routes}  # type: ignore[arg-type]
+    web_app = create_web_app(_NoBolt(), signing_secret="unused")  # type: ignore[arg-type]
+    app_routes = {route.path for route in web_app.routes}
     assert "/slack/events" in app_routes
 
 
