@@ -191,8 +191,10 @@ def deliver(bot: RunningBot, request: SlackRequest, *, retry_num: int | None = N
     socket = bot.extra.get("socket_mode")
     if socket is None:
         response = bot.send(request, retry_num=retry_num)
-        is_json = response.headers.get("content-type", "").startswith("application/json")
-        return Delivered(response.status_code, response.json() if is_json else None)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return Delivered(response.status_code, response.json())
+        # A plain-text answer is what Bolt sends as {"text": …} in Socket Mode
+        return Delivered(response.status_code, {"text": response.text} if response.text else None)
     ack = socket.deliver(
         request, retry_attempt=retry_num, retry_reason="timeout" if retry_num else ""
     )
