@@ -241,7 +241,7 @@ def stage_clock(github: GitHubClient) -> Iterator[StageClock]:
     clock = StageClock()
     clock.wrap(github, "fetch_pull_requests", "github: PR lookups")
     clock.wrap(github, "fetch_board_pull_requests", "github: PR board")
-    clock.wrap(github, "fetch_actions_billing", "github: billing")
+    clock.wrap(github, "fetch_billing_usage", "github: billing")
     clock.wrap(bot.services.digest, "build_digest", "build_digest")
     clock.wrap(digests.render.blocks, "render_digest_messages", "render: Block Kit")
     clock.wrap(digests.render.markdown, "render_markdown", "render: Markdown")

@@ -59,6 +59,7 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
 
     web_app = create_web_app(
         None if socket_mode is not None else app,
+        signing_secret=settings.secret("slack_signing_secret"),
         on_startup=on_startup,
         on_shutdown=on_shutdown,
         health=socket_mode.health if socket_mode is not None else None,
