@@ -199,12 +199,17 @@ def test_whatever_an_outsider_sends_is_401_and_writes_no_traceback(
         ):
             response = post_signed(served.url, SIGNING_SECRET, body, content_type)
             assert response.status_code == 400, body
+        # Not even HTTP: uvicorn answers 400 and logs one warning, in our format
+        with socket.create_connection(("127.0.0.1", served.port), timeout=10) as conn:
+            conn.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+            assert conn.recv(1024).startswith(b"HTTP/1.1 400 ")
     output = served.output()
     lines = output.splitlines()
     assert lines and all(LOGFMT.match(line) for line in lines), output
     assert "Traceback" not in output
     assert not [line for line in lines if "level=error" in line or "level=critical" in line]
     # uvicorn's own lines come through the same formatter
+    assert any('level=warning logger=uvicorn.error msg="Invalid HTTP request' in x for x in lines)
     assert any(
         'logger=uvicorn.error msg="Waiting for application shutdown."' in line for line in lines
     )
