@@ -597,7 +597,10 @@ def test_the_configured_handler_redacts(
     setup_logging("INFO")
     logging.getLogger("bot.github").warning("GitHub GET failed with token %s", GITHUB_TOKEN)
     logging.getLogger("bot.runtime.app").info("auth with %s", SLACK_TOKEN)
+    # uvicorn's own lines reach the same handler (serve gives uvicorn no logging of its own)
+    logging.getLogger("uvicorn.error").warning("Invalid HTTP request from %s", MORE_TOKENS[0])
     err = capsys.readouterr().err
-    assert err.count("\n") == 2
-    assert GITHUB_TOKEN not in err and SLACK_TOKEN not in err
+    assert err.count("\n") == 3
+    assert GITHUB_TOKEN not in err and SLACK_TOKEN not in err and MORE_TOKENS[0] not in err
     assert "level=warning logger=bot.github" in err
+    assert 'level=warning logger=uvicorn.error msg="Invalid HTTP request from xapp-' in err
