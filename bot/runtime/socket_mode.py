@@ -77,13 +77,14 @@ class _SocketClient(SocketModeClient):
         web_client: WebClient,
         *,
         on_refused: Callable[[str], None],
-        on_problem: Callable[[str], None],
+        on_problem: Callable[[str | None], None],
     ) -> None:
         super().__init__(
             app_token=app_token,
             web_client=web_client,
             logger=logging.getLogger("slack_sdk.socket_mode"),
             ping_interval=PING_INTERVAL_SECONDS,
+            on_error_listeners=[lambda error: on_problem(f"{type(error).__name__}: {error}")],
         )
         self._on_refused = on_refused
         self._on_problem = on_problem
@@ -108,6 +109,7 @@ class _SocketClient(SocketModeClient):
             problem = answer.problem or "no answer"
             self._on_problem(problem)
             raise ConnectionError(problem)
+        self._on_problem(None)
         return answer.url
 
 
@@ -186,7 +188,7 @@ class SocketMode:
             log.info("Socket Mode: not connected yet; trying again in %.0f s", delay)
             self._stopping.wait(delay)
 
-    def _note_problem(self, problem: str) -> None:
+    def _note_problem(self, problem: str | None) -> None:
         with self._lock:
             self._problem = problem
 
