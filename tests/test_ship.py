@@ -592,12 +592,16 @@ def restore_logging() -> Iterator[None]:
 
 
 def test_the_configured_handler_redacts(
-    restore_logging: None, capsys: pytest.CaptureFixture[str]
+    restore_logging: None, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     setup_logging("INFO")
     logging.getLogger("bot.github").warning("GitHub GET failed with token %s", GITHUB_TOKEN)
     logging.getLogger("bot.runtime.app").info("auth with %s", SLACK_TOKEN)
-    # uvicorn's own lines reach the same handler (serve gives uvicorn no logging of its own)
+    # uvicorn's own lines reach the same handler: serve gives uvicorn no logging of its own (an
+    # in-process test server earlier in the run may have; a serve process starts clean)
+    for name in ("uvicorn", "uvicorn.error"):
+        monkeypatch.setattr(logging.getLogger(name), "handlers", [])
+        monkeypatch.setattr(logging.getLogger(name), "propagate", True)
     logging.getLogger("uvicorn.error").warning("Invalid HTTP request from %s", MORE_TOKENS[0])
     err = capsys.readouterr().err
     assert err.count("\n") == 3
