@@ -7,6 +7,8 @@ benchmarks/results/latest.json. docs/BENCHMARKS.md explains the figures and the 
   to a bare slack-bolt app in the same run (benchmarks.ack_latency, repeated; medians);
 - peak RSS of a 200-person digest in a fresh process, and of `standup-bot serve` after its first
   digest (benchmarks.memory);
+- peak RSS of `standup-bot serve` while it refuses a 100 MB unsigned request, declared by
+  Content-Length and chunked, next to its idle RSS (benchmarks.large_request);
 - digest build time for 200 people and 4 repos x 500 PRs by stage, GitHub requests per digest
   next to a naive REST client and the floor, and a second build answered 304
   (benchmarks.digest_build); the same with 8 earlier cycles of history, warm (trend worked out
@@ -57,6 +59,7 @@ import psutil  # noqa: E402
 from benchmarks import (  # noqa: E402
     ack_latency,
     digest_build,
+    large_request,
     memory,
     post_digest,
     promise_matching,
@@ -70,6 +73,7 @@ P99_RATIO_BUDGET = 1.2
 STARTUP_BUDGET_S = 1.0
 IDLE_RSS_BUDGET_MB = 100.0
 BUILD_BUDGET_S = 2.0
+LARGE_REQUEST_BUDGET_MB = 5.0  # over idle, while refusing a 100 MB unsigned request
 WARM_MODULES = (
     "bot.ops.cli, bot.runtime.serve, bot.runtime.http, bot.runtime.scheduler, "
     "bot.services.digest, bot.github, handlers, "
@@ -227,6 +231,22 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             "ratio": round(serve["rss_after_digest_mb"] / serve["rss_idle_mb"], 2),
             "ok": serve["rss_after_digest_mb"] <= IDLE_RSS_BUDGET_MB,
         },
+    ]
+    large = results["large_request"]
+    for framing in ("content-length", "chunked"):
+        refused = large[framing]
+        over = refused["peak_rss_mb"] - large["rss_idle_mb"]
+        rows.append(
+            {
+                "what": f"peak RSS refusing a {large['request_mb']} MB unsigned POST ({framing})",
+                "budget": f"≤ idle + {LARGE_REQUEST_BUDGET_MB:.0f} MB",
+                "figure": f"{refused['peak_rss_mb']:.0f} MB ({refused['status']})",
+                "floor": f"idle {large['rss_idle_mb']:.0f} MB",
+                "ratio": round(refused["peak_rss_mb"] / large["rss_idle_mb"], 2),
+                "ok": refused["status"] == 413 and over <= LARGE_REQUEST_BUDGET_MB,
+            }
+        )
+    rows += [
         {
             "what": "peak RSS, digest in a fresh process",
             "budget": "(report)",
@@ -437,6 +457,7 @@ def main() -> int:
     step("memory_history", "the same with 8 cycles of history",
          lambda: memory.run(history=True))  # fmt: skip
     step("serve_after_digest", "serve RSS after its first digest", memory.serve_after_digest)
+    step("large_request", "serve RSS refusing a 100 MB request", large_request.run)
     step("digest_build", "digest build and GitHub requests", digest_build.run)
     step("posting", "posting at 1 message/s", post_digest.run)
     step("promise_matching", "promise matching on the labelled pairs", promise_matching.run)

@@ -171,3 +171,75 @@ def submit_standup(
     response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
     assert response.status_code == 200 and b"errors" not in response.content
     wait_for(lambda: bot.store.get_standup(user_id, meeting), what=f"{user_id}'s standup")
+
+
+# --- Socket Mode, and one way to deliver a request in either mode --------------------------------
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """Slack's view of a delivery: the HTTP status and JSON body, or in Socket Mode the ack's
+    payload (200: the app acked)."""
+
+    status: int
+    body: dict[str, Any] | None
+
+
+def deliver(bot: RunningBot, request: SlackRequest, *, retry_num: int | None = None) -> Delivered:
+    """`request` as Slack sends it to this bot: signed over HTTP, or as a Socket Mode envelope
+    (with `retry_attempt` for a redelivery) when the bot runs in Socket Mode."""
+    socket = bot.extra.get("socket_mode")
+    if socket is None:
+        response = bot.send(request, retry_num=retry_num)
+        if response.headers.get("content-type", "").startswith("application/json"):
+            return Delivered(response.status_code, response.json())
+        # A plain-text answer is what Bolt sends as {"text": …} in Socket Mode
+        return Delivered(response.status_code, {"text": response.text} if response.text else None)
+    ack = socket.deliver(
+        request, retry_attempt=retry_num, retry_reason="timeout" if retry_num else ""
+    )
+    return Delivered(200, ack.payload)
+
+
+@contextmanager
+def running_socket_bot(
+    slack: FakeSlack,
+    tmp_path: Path,
+    *,
+    github: Any = None,
+    clock: Clock | None = None,
+    **env: str,
+) -> Iterator[RunningBot]:
+    """The real app in Socket Mode: `bot.runtime.socket_mode` connects it to FakeSlack's Socket
+    Mode server (`slack.enable_socket_mode()`), and /healthz runs under uvicorn. `extra` holds
+    `socket_mode` (the fake's end) and `connector` (the app's)."""
+    from bot.runtime.socket_mode import SocketMode
+
+    socket = slack.enable_socket_mode()
+    environment = bot_environment(slack, tmp_path, SLACK_APP_TOKEN=socket.app_token, **env)
+    environment.pop("SLACK_SIGNING_SECRET")
+    settings = load_settings(environment, env_file=None)
+    clock = clock or Clock()
+    store = Store(settings.standup_db)
+    deps = Deps(settings=settings, store=store, github=github, clock=clock)
+    app = create_app(settings, deps=deps)
+    connector = SocketMode(settings)
+    refused: list[str] = []
+    try:
+        connector.check_token()
+        links = len(socket.links)
+        connector.start(app, on_refused=refused.append)
+        socket.wait_for_connections(links + 1)
+        with serve_asgi(create_web_app(None, health=connector.health)) as url:
+            yield RunningBot(
+                url=url,
+                settings=settings,
+                deps=deps,
+                slack=slack,
+                clock=clock,
+                client=app.client,
+                extra={"socket_mode": socket, "connector": connector, "refused": refused},
+            )
+    finally:
+        connector.close()
+        store.close()

@@ -215,17 +215,59 @@ def test_unset_slack_settings_fail_without_calling_slack(
     assert not slack.calls
 
 
-def test_socket_mode_needs_no_signing_secret(
-    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+def test_socket_mode_needs_no_signing_secret_and_checks_the_app_token(
+    env: pytest.MonkeyPatch, slack: FakeSlack, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    socket_mode = slack.enable_socket_mode()
     env.delenv("SLACK_SIGNING_SECRET")
-    env.setenv("SLACK_APP_TOKEN", "xapp-1-A0APP-1234-abcdef")
+    env.setenv("SLACK_APP_TOKEN", socket_mode.app_token)
 
     outcome = run_doctor_cli(capsys)
 
     assert outcome.code == 0, outcome.out
-    assert outcome.line("ok    SLACK_APP_TOKEN is set: serve connects by Socket Mode")
-    assert "xapp-1-A0APP-1234-abcdef" not in outcome.out
+    assert outcome.line("ok    SLACK_APP_TOKEN works: Slack opens Socket Mode connections for it")
+    assert len(slack.calls_to("apps.connections.open")) == 1
+    assert socket_mode.app_token not in outcome.out
+
+
+@pytest.mark.parametrize(
+    ("token", "code"),
+    [("xapp-1-A0APP-1234-revoked", "invalid_auth"), ("xapp-", "invalid_auth")],
+)
+def test_an_app_token_slack_refuses_is_a_failure_with_the_fix(
+    env: pytest.MonkeyPatch,
+    slack: FakeSlack,
+    capsys: pytest.CaptureFixture[str],
+    token: str,
+    code: str,
+) -> None:
+    slack.enable_socket_mode()
+    env.delenv("SLACK_SIGNING_SECRET")
+    env.setenv("SLACK_APP_TOKEN", token)
+
+    outcome = run_doctor_cli(capsys)
+
+    assert outcome.code == 1
+    assert outcome.line(f"FAIL  Slack refused SLACK_APP_TOKEN ({code})").endswith(
+        fix(doctor.FIX_APP_TOKEN_REFUSED)
+    )
+
+
+def test_an_app_token_that_cannot_be_checked_says_so(
+    env: pytest.MonkeyPatch, slack: FakeSlack, capsys: pytest.CaptureFixture[str]
+) -> None:
+    socket_mode = slack.enable_socket_mode()
+    slack.fail_next("apps.connections.open", status=503)
+    env.delenv("SLACK_SIGNING_SECRET")
+    env.setenv("SLACK_APP_TOKEN", socket_mode.app_token)
+
+    outcome = run_doctor_cli(capsys)
+
+    assert outcome.code == 1
+    line = outcome.line("FAIL  could not check SLACK_APP_TOKEN at ")
+    assert "Slack answered internal_error" in line and line.endswith(
+        fix(doctor.FIX_SLACK_UNREACHABLE)
+    )
 
 
 SLACK_API_DEFAULT = Settings.model_fields["slack_api_url"].default

@@ -23,6 +23,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import Settings
 from bot.ops.logs import redact
+from bot.slack import connections
 from bot.slack.manifest import bot_scopes
 
 if TYPE_CHECKING:
@@ -58,6 +59,7 @@ FIX_SIGNING_SECRET = (
     "set SLACK_SIGNING_SECRET to the Signing Secret on the app's Basic Information page "
     "(or set SLACK_APP_TOKEN to use Socket Mode)"
 )
+FIX_APP_TOKEN_REFUSED = connections.FIX_APP_TOKEN_REFUSED
 FIX_DATABASE = (
     "point STANDUP_DB at a writable file (on fly.io the volume is mounted at /data: "
     "STANDUP_DB=/data/standup.db)"
@@ -236,12 +238,27 @@ def check_channel(channel: str | None, client: WebClient, bot_name: str) -> Chec
 
 def check_request_verification(settings: Settings) -> Check:
     if settings.socket_mode:
-        return Check(Status.OK, "SLACK_APP_TOKEN is set: serve connects by Socket Mode")
+        return check_app_token(settings)
     if settings.slack_signing_secret is None or not settings.secret("slack_signing_secret"):
         return Check(
             Status.FAIL, "SLACK_SIGNING_SECRET is not set (needed in HTTP mode)", FIX_SIGNING_SECRET
         )
     return Check(Status.OK, "SLACK_SIGNING_SECRET is set (HTTP mode)")
+
+
+def check_app_token(settings: Settings) -> Check:
+    """Socket Mode: ask Slack for a websocket URL with the app token, as `serve` does first."""
+    from bot.slack.client import create_app_token_client
+
+    token = settings.secret("slack_app_token") or ""
+    answer = connections.open_socket_url(create_app_token_client(settings), token)
+    if answer.refused is not None:
+        what = f"Slack refused SLACK_APP_TOKEN ({answer.refused})"
+        return Check(Status.FAIL, what, FIX_APP_TOKEN_REFUSED)
+    if answer.url is None:
+        what = f"could not check SLACK_APP_TOKEN at {settings.slack_api_url} ({answer.problem})"
+        return Check(Status.FAIL, what, FIX_SLACK_UNREACHABLE)
+    return Check(Status.OK, "SLACK_APP_TOKEN works: Slack opens Socket Mode connections for it")
 
 
 def _header(headers: object, name: str) -> str | None:

@@ -64,6 +64,8 @@ def setup_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Third-party chatter stays at warning; slack_sdk logs request bodies at debug.
-    for noisy in ("slack_sdk", "slack_bolt", "httpx", "httpcore", "apscheduler", "uvicorn.error"):
+    # Third-party chatter stays at warning; slack_sdk logs request bodies at debug. uvicorn's own
+    # lines (start, shutdown, "Invalid HTTP request received.") come here too, through this
+    # handler: `run_server` gives uvicorn no logging configuration of its own.
+    for noisy in ("slack_sdk", "slack_bolt", "httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

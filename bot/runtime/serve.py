@@ -1,11 +1,15 @@
-"""`standup-bot serve`: the Bolt app, the scheduler and the web server in one process."""
+"""`standup-bot serve`: the Bolt app, the scheduler and the web server in one process.
+
+In Socket Mode the app token is checked with Slack before anything starts: a token Slack refuses
+stops `serve` with one line naming SLACK_APP_TOKEN, like any other bad setting. One refused
+later (revoked while running) stops the server and ends with the same line.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
 
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.deps import build_deps
 from bot.runtime.app import create_app
 
@@ -13,29 +17,35 @@ log = logging.getLogger(__name__)
 
 
 def serve(settings: Settings, *, host: str, port: int) -> int:
-    from bot.runtime.http import create_web_app, run_server
+    from bot.runtime.http import build_server, create_web_app
     from bot.runtime.scheduler import start_scheduler
+    from bot.runtime.socket_mode import SocketMode
 
     settings.require("slack_bot_token")
-    if not settings.socket_mode:
+    socket_mode = None
+    if settings.socket_mode:
+        socket_mode = SocketMode(settings)
+        socket_mode.check_token()
+    else:
         settings.require("slack_signing_secret")
     deps = build_deps(settings)
     app = create_app(settings, deps=deps)
     scheduler = None
-    socket_handler = None
+    refused: list[str] = []
+
+    def on_refused(line: str) -> None:
+        refused.append(line)
+        server.should_exit = True
 
     def on_startup() -> None:
-        nonlocal scheduler, socket_handler
+        nonlocal scheduler
         scheduler = start_scheduler(deps, app.client)
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
-
-            socket_handler = SocketModeHandler(app, settings.secret("slack_app_token"))
-            # Connect off the start-up path: /healthz answers while the socket comes up.
-            threading.Thread(target=socket_handler.connect, name="socket-mode", daemon=True).start()
+        if socket_mode is not None:
+            # Connect off the start-up path: /healthz answers (503) while the socket comes up.
+            socket_mode.start(app, on_refused=on_refused)
         log.info(
             "serving mode=%s host=%s port=%d",
-            "socket" if settings.socket_mode else "http",
+            "socket" if socket_mode is not None else "http",
             host,
             port,
         )
@@ -43,12 +53,19 @@ def serve(settings: Settings, *, host: str, port: int) -> int:
     def on_shutdown() -> None:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
-        if socket_handler is not None:
-            socket_handler.close()  # type: ignore[no-untyped-call]
+        if socket_mode is not None:
+            socket_mode.close()
         deps.close()
 
     web_app = create_web_app(
-        None if settings.socket_mode else app, on_startup=on_startup, on_shutdown=on_shutdown
+        None if socket_mode is not None else app,
+        signing_secret=settings.secret("slack_signing_secret"),
+        on_startup=on_startup,
+        on_shutdown=on_shutdown,
+        health=socket_mode.health if socket_mode is not None else None,
     )
-    run_server(web_app, host=host, port=port, log_level=settings.standup_log_level)
+    server = build_server(web_app, host=host, port=port)
+    server.run()
+    if refused:
+        raise ConfigError(refused[0])
     return 0

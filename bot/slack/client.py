@@ -28,3 +28,17 @@ def create_web_client(settings: Settings) -> WebClient:
             ServerErrorRetryHandler(max_retry_count=SERVER_ERROR_RETRIES),
         ],
     )
+
+
+# Socket Mode's `apps.connections.open` (app-level token, passed per call): a short timeout and
+# no connection retries of its own, since the caller retries with backoff.
+APP_TOKEN_CALL_TIMEOUT_SECONDS = 10
+
+
+def create_app_token_client(settings: Settings) -> WebClient:
+    """A Web API client without a bot token, for calls made with SLACK_APP_TOKEN."""
+    return WebClient(
+        base_url=settings.slack_api_url,
+        timeout=APP_TOKEN_CALL_TIMEOUT_SECONDS,
+        retry_handlers=[RateLimitErrorRetryHandler(max_retry_count=2)],
+    )

@@ -20,9 +20,13 @@ The workspace starts with the bot user and Slackbot (whom users.list reports wit
 `is_bot: false`, as Slack does); add people and channels with `add_member` / `add_channel`.
 Like Slack, stored message and view blocks get a random block_id where the app gave none.
 
+Socket Mode: `enable_socket_mode()` makes `apps.connections.open` answer the app-level token
+with the URL of a loopback websocket server that speaks Slack's Socket Mode (`hello`, envelopes
+acked by `envelope_id`, `disconnect`): see `tests/fakes/socket_mode.py`.
+
 What this fake does not model: Enterprise Grid, multi-person DMs, user tokens, message
-deletion, pins, and events (tests deliver events by signing them into the app themselves,
-see `tests/fakes/slack_payloads.py`).
+deletion, pins, and sending events on its own (tests deliver events by signing them into the app
+themselves, see `tests/fakes/slack_payloads.py`, or as Socket Mode envelopes).
 """
 
 from __future__ import annotations
@@ -48,11 +52,14 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
 from zoneinfo import ZoneInfo
 
 import yaml
+
+if TYPE_CHECKING:
+    from tests.fakes.socket_mode import FakeSocketMode
 
 JsonDict = dict[str, Any]
 T = TypeVar("T")
@@ -75,6 +82,9 @@ MANIFEST = Path(__file__).resolve().parents[2] / "manifest.yaml"
 DEFAULT_SCOPES: tuple[str, ...] = tuple(
     yaml.safe_load(MANIFEST.read_text(encoding="utf-8"))["oauth_config"]["scopes"]["bot"]
 )
+
+# Socket Mode's one Web API method; it takes the app-level token, not the bot token.
+APPS_CONNECTIONS_OPEN = "apps.connections.open"
 
 # The pseudo-method under which uploads to an upload URL are recorded and can be faulted.
 UPLOAD = "upload"
@@ -366,6 +376,7 @@ class FakeSlack:
         self.calls: list[RecordedCall] = []
         self.responses: list[tuple[str, JsonDict]] = []  # (response_url, JSON posted to it)
         self.internal_errors: list[str] = []  # tracebacks of bugs in this fake
+        self.socket_mode: FakeSocketMode | None = None  # see enable_socket_mode
 
         self.users[bot_user_id] = FakeUser(
             bot_user_id, bot_name, real_name=bot_name, tz=None, is_bot=True, bot_id=bot_id
@@ -417,6 +428,8 @@ class FakeSlack:
         if server is None:
             return
         self._stopping.set()
+        if self.socket_mode is not None:
+            self.socket_mode.stop()
         server.shutdown()
         server.server_close()  # joins the request threads (block_on_close)
         if thread is not None:
@@ -433,8 +446,11 @@ class FakeSlack:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-        if exc_type is None and self.internal_errors:
-            raise AssertionError("FakeSlack crashed:\n" + "\n".join(self.internal_errors))
+        errors = self.internal_errors + (
+            self.socket_mode.internal_errors if self.socket_mode else []
+        )
+        if exc_type is None and errors:
+            raise AssertionError("FakeSlack crashed:\n" + "\n".join(errors))
 
     @property
     def port(self) -> int:
@@ -696,6 +712,40 @@ class FakeSlack:
         with self._lock:
             return self._views[view_id]
 
+    # --- Socket Mode (tests/fakes/socket_mode.py) --------------------------------------------
+
+    def enable_socket_mode(self, app_token: str | None = None) -> FakeSocketMode:
+        """Start the Socket Mode server; `apps.connections.open` then answers `app_token` (an
+        `xapp-` token) with a single-use `ws://` URL of it. Stopped with this fake."""
+        from tests.fakes.socket_mode import DEFAULT_APP_TOKEN, FakeSocketMode
+
+        with self._lock:
+            if self.socket_mode is None:
+                self.socket_mode = FakeSocketMode(
+                    app_id=self.app_id, app_token=app_token or DEFAULT_APP_TOKEN
+                ).start()
+            return self.socket_mode
+
+    def _apps_connections_open(
+        self, headers: dict[str, str], params: JsonDict
+    ) -> tuple[int, JsonDict, dict[str, str]]:
+        """Like Slack: the app-level token gets a URL; a bot or user token is the wrong type;
+        anything else is invalid_auth."""
+        authorization = headers.get("authorization", "")
+        token = authorization.removeprefix("Bearer ").strip() or str(params.get("token") or "")
+        socket = self.socket_mode
+        scopes = {
+            "x-oauth-scopes": "connections:write",
+            "x-accepted-oauth-scopes": "connections:write",
+        }
+        if not token:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if token.startswith(("xoxb-", "xoxp-")):
+            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+        if socket is None or token != socket.app_token:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        return 200, {"ok": True, "url": socket.issue_url()}, scopes
+
     # --- HTTP plumbing (called from the request threads) ------------------------------------
 
     def _handle(self, handler: _Handler) -> None:
@@ -732,6 +782,8 @@ class FakeSlack:
     def _call_api(
         self, method: str, params: JsonDict, headers: dict[str, str]
     ) -> tuple[int, JsonDict, dict[str, str]]:
+        if method == APPS_CONNECTIONS_OPEN:
+            return self._apps_connections_open(headers, params)
         implementation = self._methods.get(method)
         if implementation is None:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
