@@ -5,7 +5,8 @@
         github.generate_pulls("acme/api", 500, seed=1)
         settings = load_settings({"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.url, ...})
 
-Served (127.0.0.1, a free port, a daemon thread; `stop()` joins every thread it started):
+Served (127.0.0.1, a free port, a daemon thread; `stop()` wakes any hang and joins every thread
+it started, the request threads included):
 - `POST /graphql`: a small real interpreter — it tokenizes and parses the query (operations,
   aliases, arguments, variables, fragments, inline fragments), validates fields and pagination
   arguments against a hand-written subset of GitHub's schema (see `_SCHEMA`), computes the point
@@ -162,16 +163,14 @@ class FakeGitHub:
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeGitHub:
         handler = type("Handler", (_Handler,), {"fake": self})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        server.block_on_close = True  # server_close() joins the request threads
+        server = _Server(("127.0.0.1", 0), handler)
         self._server = server
         self._stopping.clear()
         self._thread = threading.Thread(
@@ -411,8 +410,17 @@ class _Answer:
     etag: bool = False  # compute an ETag (REST 200s)
 
 
+class _Server(ThreadingHTTPServer):
+    # Request threads must not be daemons: socketserver's `_Threads` list only keeps non-daemon
+    # threads, so with daemon threads `server_close()` joined nothing and `stop()` could return
+    # while a woken hang was still unwinding (the flaky thread count in test_fake_github).
+    daemon_threads = False
+    block_on_close = True  # server_close() joins every request thread
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitHub
+    timeout = 10  # a client that stalls mid-request cannot hold stop() forever
     server_version = "GitHub.com"
     sys_version = ""
 
