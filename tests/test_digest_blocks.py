@@ -259,7 +259,10 @@ def test_billing_shows_gross_discount_and_net_apart_with_the_comparison() -> Non
     )
     assert "*Oct 2026:* 93,000 min · gross $558 − discount $558 = *net $0*" in text
     assert "*Nov 2026 (so far):* 40,000 min" in text
-    assert "*Jun 2026 (peak) → Oct 2026:* −105,000 min/mo; $630/mo ($7,560/yr) gross" in text
+    assert (
+        "*Jun 2026 (peak) 198,000 min → Oct 2026 93,000 min:* −105,000 min/mo; $630/mo "
+        "($7,560/yr) gross"
+    ) in text
 
 
 def test_unknown_pr_is_shown_as_such() -> None:

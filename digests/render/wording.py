@@ -379,8 +379,32 @@ def billing_month_line(month: MonthlyActionsUsage) -> Inline:
 
 
 def comparison_line(comparison: BillingComparison) -> Inline:
+    """ "Feb 2026 (peak) 198,000 min → Apr 2026 93,000 min: −105,000 min/mo; $630/mo …", as the
+    team wrote it by hand: both months with their own minutes, then the change."""
+    peak, latest = comparison.peak, comparison.latest
     return (
-        Strong(f"{comparison.peak.label} (peak) → {comparison.latest.label}:"),
+        Strong(
+            f"{peak.label} (peak) {peak.minutes:,.0f} min"
+            f" → {latest.label} {latest.minutes:,.0f} min:"
+        ),
         " ",
         Typed(comparison.summary),
     )
+
+
+def plain(inline: Inline) -> str:
+    """A worded fact as plain text (alt text, file titles): the words and the typed text as they
+    are, no markup; a mention is the person's name."""
+    if isinstance(inline, str):
+        return inline
+    if isinstance(inline, tuple):
+        return "".join(plain(part) for part in inline)
+    if isinstance(inline, Typed):
+        return inline.text
+    if isinstance(inline, Link):
+        return plain(inline.label)
+    if isinstance(inline, Mention):
+        return inline.name
+    if isinstance(inline, Strong | Em | Strike):
+        return plain(inline.content)
+    return f"{inline.unicode} " if inline.unicode else ""
