@@ -164,6 +164,26 @@ def test_graphql_needs_the_token(github: FakeGitHub) -> None:
     assert response.json()["message"] == "Bad credentials"
 
 
+def test_null_review_decision_and_null_nodes_as_github_can_answer(
+    github: FakeGitHub, http: httpx.Client
+) -> None:
+    github.add_repo("acme", "loose", requires_review=False)
+    github.add_pull("acme", "loose", 1, review_decision="APPROVED", ci="success")
+    github.null_nodes = True
+    body = graphql(
+        http,
+        """{ repository(owner: "acme", name: "loose") {
+          pullRequests(first: 10) { nodes { number reviewDecision
+            commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }
+            latestOpinionatedReviews(last: 5, writersOnly: true) { nodes { state } } } } } }""",
+    )
+    nodes = body["data"]["repository"]["pullRequests"]["nodes"]
+    assert nodes[0] is None
+    assert nodes[1]["reviewDecision"] is None  # no review required: null, approved or not
+    assert nodes[1]["latestOpinionatedReviews"]["nodes"] == [None, {"state": "APPROVED"}]
+    assert nodes[1]["commits"]["nodes"][0] is None
+
+
 # --- REST --------------------------------------------------------------------------------------
 
 

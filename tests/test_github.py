@@ -17,7 +17,8 @@ from bot.github import GitHubClient
 from bot.github.parse import parse_usage_items
 from bot.github.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS
 from bot.services.billing import fetch_actions_billing
-from digests.models import PullRequest, PullRequestRef, UsageItem
+from digests.board import build_pr_board
+from digests.models import Cycle, PullRequest, PullRequestRef, UsageItem
 from digests.pr_refs import unique_refs
 from tests.fakes.github import FakeGitHub, MemoryHttpCache, usage_items
 
@@ -663,3 +664,56 @@ def test_a_plain_403_is_the_callers_to_explain(sleeps: list[float]) -> None:
         access.problem == "acme/api: not found or no access with this token (GitHub answered 403)"
     )
     assert sleeps == []
+
+
+# --- answers GitHub gives that are easy to miss (checked against GitHub's schema) ---------------
+
+
+def test_review_decision_null_without_required_reviews_is_read_from_the_latest_reviews(
+    sleeps: list[float],
+) -> None:
+    """A repository whose rules require no review answers `reviewDecision: null` on every PR,
+    approved or not; the board must not list an approved PR as waiting for review."""
+    with FakeGitHub(clock=lambda: CLOCK) as fake:
+        fake.add_repo("acme", "api", requires_review=False)
+        fake.add_pull("acme", "api", 1, review_decision="APPROVED")
+        fake.add_pull("acme", "api", 2, review_decision="CHANGES_REQUESTED")
+        fake.add_pull("acme", "api", 3, reviews=["APPROVED", "CHANGES_REQUESTED"])
+        fake.add_pull("acme", "api", 4)  # nobody reviewed it yet
+        with client_for(fake, sleeps) as client:
+            board = client.fetch_board_pull_requests(["acme/api"], since=fake.now)
+            lookups = client.fetch_pull_requests([ref("acme/api#1"), ref("acme/api#4")])
+
+    decisions = {pr.number: pr.review_decision for pr in board.data}
+    assert decisions == {1: "approved", 2: "changes_requested", 3: "changes_requested", 4: None}
+    assert board.requests == 1 and lookups.requests == 1  # derived within the same request
+    one = lookups.data["acme/api#1"].pull_request
+    assert one is not None and one.review_decision == "approved"
+    cycle_end = fake.now
+    pr_board = build_pr_board(
+        board.data,
+        repos=["acme/api"],
+        cycle=Cycle(
+            meeting_date=cycle_end.date(), starts_at=cycle_end - timedelta(days=7),
+            ends_at=cycle_end,
+        ),
+        now=cycle_end,
+        stale_days=7,
+        team=[],
+    )  # fmt: skip
+    assert [pr.number for pr in pr_board.awaiting_review] == [4]
+
+
+def test_null_entries_in_nodes_lists_are_skipped(github: FakeGitHub, sleeps: list[float]) -> None:
+    """GitHub's schema allows nulls inside `nodes` (PRs, commits, reviews); one used to raise
+    AttributeError out of the board and fail the digest job."""
+    github.add_pull("acme", "api", 1, ci="success", review_decision="APPROVED")
+    github.add_pull("acme", "api", 2, merged_at=github.now - timedelta(hours=1))
+    github.null_nodes = True
+    with client_for(github, sleeps) as client:
+        board = client.fetch_board_pull_requests(["acme/api"], since=github.now - timedelta(1))
+        lookups = client.fetch_pull_requests([ref("acme/api#1")])
+    assert board.problem is None and lookups.problem is None
+    assert sorted(pr.number for pr in board.data) == [1, 2]
+    one = lookups.data["acme/api#1"].pull_request
+    assert one is not None and (one.ci, one.review_decision) == ("success", "approved")

@@ -258,6 +258,8 @@ class GitHubClient:
             info = page["pageInfo"]
             reached_since = False
             for node in nodes:
+                if node is None:  # GitHub's schema allows nulls in a nodes list: skip them
+                    continue
                 pull_request = parse_pull_request(owner, repo, node)
                 if connection.field == "done" and pull_request.updated_at < since:
                     reached_since = True  # newest first: everything after this is older too

@@ -70,8 +70,29 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
     return items
 
 
+def nodes_of(connection: Any) -> list[dict[str, Any]]:
+    """A connection's `nodes`, without the nulls GitHub's schema allows in the list."""
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    return [node for node in nodes or [] if isinstance(node, dict)]
+
+
+def review_decision(node: dict[str, Any]) -> ReviewDecision | None:
+    """GitHub's `reviewDecision`; where it is null (no review required by the repository's
+    rules) the latest opinionated reviews decide: any "changes requested" wins, else any
+    approval; no reviews is no decision."""
+    decision = _REVIEW_DECISIONS.get(node.get("reviewDecision") or "")
+    if decision is not None:
+        return decision
+    states = {review.get("state") for review in nodes_of(node.get("latestOpinionatedReviews"))}
+    if "CHANGES_REQUESTED" in states:
+        return "changes_requested"
+    if "APPROVED" in states:
+        return "approved"
+    return None
+
+
 def parse_pull_request(owner: str, repo: str, node: dict[str, Any]) -> PullRequest:
-    commits = (node.get("commits") or {}).get("nodes") or []
+    commits = nodes_of(node.get("commits"))
     rollup = (commits[-1].get("commit") or {}).get("statusCheckRollup") if commits else None
     ci = _CI_STATES.get(rollup.get("state") if isinstance(rollup, dict) else None, "none")
     state: PullRequestState
@@ -90,7 +111,7 @@ def parse_pull_request(owner: str, repo: str, node: dict[str, Any]) -> PullReque
         url=str(node["url"]),
         state=state,
         ci=ci,
-        review_decision=_REVIEW_DECISIONS.get(node.get("reviewDecision") or ""),
+        review_decision=review_decision(node),
         author=author.get("login") if isinstance(author, dict) else None,  # None: a deleted user
         created_at=parse_datetime(node["createdAt"]),
         updated_at=parse_datetime(node["updatedAt"]),

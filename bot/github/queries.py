@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-PR_FRAGMENT = """fragment PR on PullRequest {
+# `reviewDecision` is null on every PR of a repository whose rules require no review, even an
+# approved one: the latest opinionated review of each writer, fetched in the same request, says
+# what the reviewers decided then (bot.github.parse.review_decision).
+REVIEWS_PER_PR = 20
+PR_FRAGMENT = f"""fragment PR on PullRequest {{
   number title url state isDraft mergedAt closedAt createdAt updatedAt reviewDecision
-  author { login }
-  commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }
-}
+  author {{ login }}
+  commits(last: 1) {{ nodes {{ commit {{ statusCheckRollup {{ state }} }} }} }}
+  latestOpinionatedReviews(last: {REVIEWS_PER_PR}, writersOnly: true) {{ nodes {{ state }} }}
+}}
 """
 
 PAGE_FRAGMENT = """fragment Page on PullRequestConnection {

@@ -73,6 +73,9 @@ class FakePull:
     ci: CiValue = None
     review_decision: str | None = None  # APPROVED, CHANGES_REQUESTED, REVIEW_REQUIRED
     head_sha: str = ""
+    # The latest opinionated review of each reviewer with write access, oldest first:
+    # APPROVED, CHANGES_REQUESTED (what `latestOpinionatedReviews(writersOnly: true)` lists).
+    reviews: tuple[str, ...] = ()
 
     @property
     def html_url(self) -> str:
@@ -90,6 +93,11 @@ class FakeRepo:
     owner: str
     name: str
     private: bool = False
+    # GitHub's `reviewDecision` is null on every PR of a repository whose rules require no
+    # review, approved or not (the PR's reviews still list the approvals).
+    requires_review: bool = True
+    fork: bool = False
+    archived: bool = False
     pulls: dict[int, FakePull] = field(default_factory=dict)
 
     @property
@@ -158,6 +166,9 @@ class FakeGitHub:
         self.billing_access: dict[str, int] = {}
         self.rest_remaining = RATE_LIMIT
         self.graphql_remaining = RATE_LIMIT
+        # GitHub's schema lets a `nodes` list hold nulls (an item that could not be resolved,
+        # e.g. for permissions); True puts one at the head of every `nodes` list answered.
+        self.null_nodes = False
         self.reset_at = int(clock()) + 3600
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
@@ -207,8 +218,24 @@ class FakeGitHub:
 
     # --- seeding ------------------------------------------------------------------------------
 
-    def add_repo(self, owner: str, name: str, *, private: bool = False) -> FakeRepo:
-        repo = FakeRepo(owner=owner, name=name, private=private)
+    def add_repo(
+        self,
+        owner: str,
+        name: str,
+        *,
+        private: bool = False,
+        requires_review: bool = True,
+        fork: bool = False,
+        archived: bool = False,
+    ) -> FakeRepo:
+        repo = FakeRepo(
+            owner=owner,
+            name=name,
+            private=private,
+            requires_review=requires_review,
+            fork=fork,
+            archived=archived,
+        )
         with self._lock:
             self.repos[repo.full_name.casefold()] = repo
         return repo
@@ -229,7 +256,10 @@ class FakeGitHub:
         author: str | None = "octocat",
         ci: CiValue = None,
         review_decision: str | None = None,
+        reviews: Sequence[str] | None = None,
     ) -> FakePull:
+        """`reviews`: the latest opinionated review states; by default the one that made
+        `review_decision` (APPROVED or CHANGES_REQUESTED), else none."""
         target = self._repo(f"{owner}/{repo}")
         if target is None:
             raise KeyError(f"add_repo({owner!r}, {repo!r}) first")
@@ -252,6 +282,13 @@ class FakeGitHub:
             ci=ci,
             review_decision=review_decision,
             head_sha=hashlib.sha1(f"{target.full_name}#{number}".encode()).hexdigest(),
+            reviews=tuple(
+                reviews
+                if reviews is not None
+                else [review_decision]
+                if review_decision in ("APPROVED", "CHANGES_REQUESTED")
+                else []
+            ),
         )
         with self._lock:
             target.pulls[number] = pull
@@ -1077,7 +1114,13 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "closedAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.closed_at)),
         "createdAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.created_at)),
         "updatedAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.updated_at)),
-        "reviewDecision": _FieldSpec(None, lambda ex, pr, args: pr.review_decision),
+        "reviewDecision": _FieldSpec(None, lambda ex, pr, args: _review_decision(ex, pr)),
+        "latestOpinionatedReviews": _FieldSpec(
+            "PullRequestReviewConnection",
+            lambda ex, pr, args: _reviews(ex, pr, args),
+            _CONNECTION_ARGS | {"writersOnly"},
+            connection=True,
+        ),
         "author": _FieldSpec(
             "Actor", lambda ex, pr, args: {"login": pr.author} if pr.author else None
         ),
@@ -1087,7 +1130,7 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "statusCheckRollup": _FieldSpec("StatusCheckRollup", lambda ex, pr, args: _rollup(pr)),
         "commits": _FieldSpec(
             "PullRequestCommitConnection",
-            lambda ex, pr, args: _commits(pr),
+            lambda ex, pr, args: _commits(ex, pr),
             _CONNECTION_ARGS,
             connection=True,
         ),
@@ -1097,6 +1140,11 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "nodes": _object("PullRequestCommit", "nodes", is_list=True),
     },
     "PullRequestCommit": {"commit": _object("Commit", "commit")},
+    "PullRequestReviewConnection": {
+        "totalCount": _key("totalCount"),
+        "nodes": _object("PullRequestReview", "nodes", is_list=True),
+    },
+    "PullRequestReview": {"state": _key("state"), "author": _object("Actor", "author")},
     "Commit": {
         "oid": _key("oid"),
         "statusCheckRollup": _object("StatusCheckRollup", "statusCheckRollup"),
@@ -1110,9 +1158,26 @@ def _rollup(pull: FakePull) -> dict[str, str] | None:
     return None if pull.ci is None else {"state": pull.ci.upper()}
 
 
-def _commits(pull: FakePull) -> dict[str, Any]:
+def _commits(ex: _Executor, pull: FakePull) -> dict[str, Any]:
     commit = {"oid": pull.head_sha, "statusCheckRollup": _rollup(pull)}
-    return {"totalCount": 1, "nodes": [{"commit": commit}]}
+    return {"totalCount": 1, "nodes": ex.nodes([{"commit": commit}])}
+
+
+def _review_decision(ex: _Executor, pull: FakePull) -> str | None:
+    repo = ex.fake._repo(f"{pull.owner}/{pull.repo}")
+    return pull.review_decision if repo is not None and repo.requires_review else None
+
+
+def _reviews(ex: _Executor, pull: FakePull, args: dict[str, Any]) -> dict[str, Any]:
+    reviews = [
+        {"state": state, "author": {"login": f"reviewer{index}"}}
+        for index, state in enumerate(pull.reviews, start=1)
+    ]
+    if args.get("first") is not None:
+        reviews = reviews[: args["first"]]
+    if args.get("last") is not None:
+        reviews = reviews[-args["last"] :] if args["last"] else []
+    return {"totalCount": len(pull.reviews), "nodes": ex.nodes(reviews)}
 
 
 def _fields(selections: Sequence[Any], type_name: str, document: _Document) -> Iterator[_Field]:
@@ -1261,10 +1326,16 @@ class _Executor:
             return value
         if spec.is_list:
             return [
-                self.select(spec.type, item, selected.selections, [*path, index])
+                None
+                if item is None
+                else self.select(spec.type, item, selected.selections, [*path, index])
                 for index, item in enumerate(value)
             ]
         return self.select(spec.type, value, selected.selections, path)
+
+    def nodes(self, items: list[Any]) -> list[Any]:
+        """A `nodes` list as GitHub may answer it: with a null at its head when asked to."""
+        return [None, *items] if self.fake.null_nodes else items
 
     # --- resolvers --------------------------------------------------------------------------
 
@@ -1306,7 +1377,7 @@ class _Executor:
         edges = [{"cursor": _encode_cursor(index), "node": pull} for index, pull in window]
         return {
             "totalCount": len(pulls),
-            "nodes": [pull for _, pull in window],
+            "nodes": self.nodes([pull for _, pull in window]),
             "edges": edges,
             "pageInfo": {
                 "hasNextPage": end < len(pulls),
