@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from digests.models import (
     ActionsBilling,
@@ -29,6 +30,72 @@ ACTIONS_PRODUCT = "actions"
 MINUTE_UNITS = frozenset({"minutes", "minute"})
 MINUS = "\u2212"  # typographic minus sign, as in "−105,000 min/mo"
 CENT = 0.005  # below half a cent a dollar figure is zero
+CENTS = Decimal("0.01")
+
+
+def exact(amount: float) -> Decimal:
+    """A dollar amount or quantity GitHub sent, as the decimal it wrote (its shortest repr), so
+    that sums of thousands of lines are exact and round to the cent the way GitHub's totals do."""
+    return Decimal(repr(amount))
+
+
+def to_cents(amount: Decimal) -> int:
+    return int(amount.quantize(CENTS, rounding=ROUND_HALF_EVEN) * 100)
+
+
+# year, month, product, SKU, unit, repository, organization
+_LineKey = tuple[int, int, str, str, str, str | None, str | None]
+
+
+def sum_usage_lines(items: Iterable[UsageItem]) -> list[UsageItem]:
+    """One line per month, product, SKU, unit and repository: GitHub's daily lines summed
+    exactly, dated the first of their month. Every figure of this module and of
+    `digests.ci_audit` is the same from these as from the daily lines (which a large org has
+    tens of thousands of a month), so this is what is fetched, kept and cached."""
+    sums: dict[_LineKey, list[Decimal]] = {}
+    prices: dict[_LineKey, set[float]] = {}
+    for item in items:
+        key: _LineKey = (
+            item.date.year,
+            item.date.month,
+            item.product,
+            item.sku,
+            item.unit_type,
+            item.repository_name,
+            item.organization_name,
+        )
+        row = sums.get(key)
+        if row is None:
+            row = sums[key] = [Decimal(0)] * 4
+            prices[key] = set()
+        row[0] += exact(item.quantity)
+        row[1] += exact(item.gross_amount)
+        row[2] += exact(item.discount_amount)
+        row[3] += exact(item.net_amount)
+        prices[key].add(item.price_per_unit)
+    lines = []
+    for key, (quantity, gross, discount, net) in sums.items():
+        year, month, product, sku, unit, repository, organization = key
+        seen = prices[key]
+        # One price for the month as GitHub gave it; a month with several (a price change), the
+        # average GitHub billed.
+        price = next(iter(seen)) if len(seen) == 1 else float(gross / quantity) if quantity else 0.0
+        lines.append(
+            UsageItem(
+                date=date(year, month, 1),
+                product=product,
+                sku=sku,
+                quantity=float(quantity),
+                unit_type=unit,
+                price_per_unit=price,
+                gross_amount=float(gross),
+                discount_amount=float(discount),
+                net_amount=float(net),
+                organization_name=organization,
+                repository_name=repository,
+            )
+        )
+    return lines
 
 
 def is_actions_minutes(item: UsageItem) -> bool:
@@ -168,27 +235,28 @@ def _signed_minutes(delta: float) -> str:
 
 class _MonthTotals:
     def __init__(self) -> None:
-        self.minutes_by_sku: dict[str, float] = {}
-        self.gross = 0.0
-        self.discount = 0.0
-        self.net = 0.0
+        self.minutes_by_sku: dict[str, Decimal] = {}
+        self.gross = Decimal(0)
+        self.discount = Decimal(0)
+        self.net = Decimal(0)
 
     def add(self, item: UsageItem) -> None:
-        self.minutes_by_sku[item.sku] = self.minutes_by_sku.get(item.sku, 0.0) + item.quantity
-        self.gross += item.gross_amount
-        self.discount += item.discount_amount
-        self.net += item.net_amount
+        minutes = self.minutes_by_sku.get(item.sku, Decimal(0)) + exact(item.quantity)
+        self.minutes_by_sku[item.sku] = minutes
+        self.gross += exact(item.gross_amount)
+        self.discount += exact(item.discount_amount)
+        self.net += exact(item.net_amount)
 
     def build(self, key: tuple[int, int], *, complete: bool) -> MonthlyActionsUsage:
         return MonthlyActionsUsage(
             year=key[0],
             month=key[1],
-            minutes_by_sku=dict(sorted(self.minutes_by_sku.items())),
-            minutes=sum(self.minutes_by_sku.values()),
-            # Sums of many small float amounts: round to GitHub's precision, whole cents.
-            gross=round(self.gross, 2),
-            discount=round(self.discount, 2),
-            net=round(self.net, 2),
+            minutes_by_sku={sku: float(m) for sku, m in sorted(self.minutes_by_sku.items())},
+            minutes=float(sum(self.minutes_by_sku.values(), Decimal(0))),
+            # Exact sums of GitHub's amounts, in whole cents as GitHub bills them.
+            gross=to_cents(self.gross) / 100,
+            discount=to_cents(self.discount) / 100,
+            net=to_cents(self.net) / 100,
             complete=complete,
         )
 

@@ -17,6 +17,7 @@ from digests.models import (
     AskGroup,
     AskLine,
     Blocker,
+    CiAudit,
     ClosedFollowUp,
     Cycle,
     DataProblem,
@@ -58,12 +59,14 @@ def build_digest(
     stale_days: int,
     github_problem: str | None,
     now: datetime,
+    ci_audit: CiAudit | None = None,
 ) -> Digest:
     """The digest for `cycle`.
 
     `asks`: every ask to show (this cycle's and earlier ones still open). `closed_follow_ups`: done
     since the previous digest. None for `pr_lookups`/`board_pulls`/`billing` means GitHub is not
     configured (`github_problem` says why); a Fetched with a `problem` means partial data.
+    `ci_audit`: where the minutes go, by repository (shown only with the billing it comes from).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -128,6 +131,7 @@ def build_digest(
             )
         ),
         billing=_billing(billing),
+        ci_audit=ci_audit if billing is not None and ci_audit is not None else None,
         problems=_problems(
             pr_lookups=pr_lookups,
             board_pulls=board_pulls,

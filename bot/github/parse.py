@@ -3,6 +3,7 @@ except on an answer of the wrong shape (KeyError, TypeError or ValueError, which
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -40,34 +41,37 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
     "2025-01-01T00:00:00Z", `product` "actions", float quantities, storage lines. Dollar fields
     GitHub leaves out are derived from its own `pricePerUnit`.
     """
+    return list(iter_usage_items(payload))
+
+
+def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
+    """`parse_usage_items` one line at a time (a month of a large org is tens of thousands)."""
     rows = payload.get("usageItems") if isinstance(payload, dict) else payload
     if rows is None:
-        return []
+        return
     if not isinstance(rows, list):
         raise ValueError("usageItems is not a list")
-    items = []
     for row in rows:
+        if not isinstance(row, dict):
+            continue  # a null line carries nothing to count
         quantity = float(row.get("quantity") or 0)
         price = float(row.get("pricePerUnit") or 0)
         gross = _amount(row.get("grossAmount"), quantity * price)
         discount = _amount(row.get("discountAmount"), 0.0)
         net = _amount(row.get("netAmount"), gross - discount)
-        items.append(
-            UsageItem(
-                date=parse_date(row["date"]),
-                product=str(row.get("product") or "").casefold(),
-                sku=str(row.get("sku") or ""),
-                quantity=quantity,
-                unit_type=str(row.get("unitType") or ""),
-                price_per_unit=price,
-                gross_amount=gross,
-                discount_amount=discount,
-                net_amount=net,
-                organization_name=row.get("organizationName") or None,
-                repository_name=row.get("repositoryName") or None,
-            )
+        yield UsageItem(
+            date=parse_date(row["date"]),
+            product=str(row.get("product") or "").casefold(),
+            sku=str(row.get("sku") or ""),
+            quantity=quantity,
+            unit_type=str(row.get("unitType") or ""),
+            price_per_unit=price,
+            gross_amount=gross,
+            discount_amount=discount,
+            net_amount=net,
+            organization_name=row.get("organizationName") or None,
+            repository_name=row.get("repositoryName") or None,
         )
-    return items
 
 
 def nodes_of(connection: Any) -> list[dict[str, Any]]:

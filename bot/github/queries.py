@@ -70,3 +70,12 @@ def board_query(
         + PAGE_FRAGMENT
         + PR_FRAGMENT
     )
+
+
+def repo_states_query(owner: str, names: Sequence[str]) -> str:
+    """Whether each repository is a fork or archived: `r{i}` is names[i]."""
+    selections = " ".join(
+        f"r{index}: {repository(owner, name)} {{ nameWithOwner isFork isArchived }}"
+        for index, name in enumerate(names)
+    )
+    return "query RepoStates { " + selections + " }\n"

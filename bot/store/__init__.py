@@ -2,13 +2,14 @@
 
 `Store` is the one object the rest of the bot holds; each aggregate's statements live in their
 own module (members, standups with their asks and follow-ups, asks, follow-ups, events,
-digests, the HTTP cache), on top of `connection.Database`.
+digests, the HTTP cache, the billing month cache), on top of `connection.Database`.
 
 Raw SQL inside transactions on purpose: every logical write is one `BEGIN IMMEDIATE … COMMIT`.
 """
 
 from __future__ import annotations
 
+from bot.store.billing import BillingQueries
 from bot.store.connection import StoreError
 from bot.store.digests import DigestQueries
 from bot.store.events import EventQueries
@@ -18,7 +19,9 @@ from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.standups import StandupQueries
 
 
-class Store(StandupQueries, MemberQueries, EventQueries, DigestQueries, HttpCacheQueries):
+class Store(
+    StandupQueries, MemberQueries, EventQueries, DigestQueries, HttpCacheQueries, BillingQueries
+):
     """The bot's SQLite database. Safe to share between threads."""
 
 

@@ -17,12 +17,15 @@ from urllib.parse import urlsplit
 
 from digests.billing import format_money
 from digests.build import age_in_days
+from digests.ci_audit import change_words
 from digests.escape import ELLIPSIS, clip
 from digests.models import (
     AskGroup,
     AskLine,
     BillingComparison,
     Blocker,
+    CiAudit,
+    CiFlag,
     ClosedFollowUp,
     Digest,
     FollowUp,
@@ -32,6 +35,7 @@ from digests.models import (
     PullRequest,
     PullRequestLookup,
     RepoBoard,
+    RepoCi,
 )
 
 MAX_NAME_CHARS = 80  # Slack cuts names and titles; the Markdown notes keep them whole
@@ -408,3 +412,72 @@ def plain(inline: Inline) -> str:
     if isinstance(inline, Strong | Em | Strike):
         return plain(inline.content)
     return f"{inline.unicode} " if inline.unicode else ""
+
+
+# --- the CI audit: where the minutes go -----------------------------------------------------------
+
+CI_TOP_REPOS = 5  # repositories in the digest's "Where the minutes go" message
+MAX_REPO_CHARS = 100  # GitHub's own limit on a repository name
+
+
+def ci_title(audit: CiAudit) -> str:
+    """ "Where the minutes go — Oct 2026" (the last full month)."""
+    month = _audit_month(audit)
+    return f"Where the minutes go — {month}" if month else "Where the minutes go"
+
+
+def share_words(share: float) -> str:
+    """A repository's share of the org's minutes: "43%", "<1%"."""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
+
+
+def ci_repo_line(repo: RepoCi) -> Inline:
+    """ "api — 41,200 min (43%) · −12% vs Sep 2026 · $0 net" for the last full month."""
+    latest = repo.latest
+    parts = [f"{latest.minutes:,.0f} min ({share_words(repo.share)})"]
+    previous = repo.previous
+    change = change_words(latest.minutes, previous.minutes if previous else None)
+    if previous is not None and change:
+        parts.append(f"{change} vs {previous.label}")
+    parts.append(f"{format_money(latest.net)} net")
+    return (Strong(Typed(repo.repo, limit=MAX_REPO_CHARS)), " — ", " · ".join(parts))
+
+
+def ci_flag_line(flag: CiFlag) -> Inline:
+    """ "🚩 api-fork: a fork that used 300 min in Oct 2026 ($0 net)"."""
+    return (
+        Emoji(":triangular_flag_on_post:", "🚩"),
+        Strong(Typed(flag.repo, limit=MAX_REPO_CHARS)),
+        f": {flag.why}",
+    )
+
+
+def ci_method(audit: CiAudit) -> str:
+    """How the audit's figures were made: the endpoint, the fields and the months."""
+    months = [date(year, month, 1).strftime("%b %Y") for year, month in audit.months]
+    span = f"{months[0]} to {months[-1]}" if len(months) > 1 else (months[0] if months else "")
+    running = " (the last one still running)" if audit.running is not None else ""
+    checked = (
+        "Forks come from GET /orgs/{org}/repos?type=forks and archived repositories from "
+        "GitHub's GraphQL isArchived."
+        if audit.forks_checked
+        else "Forks and archived repositories could not be checked this time."
+    ).replace("{org}", audit.org)
+    return (
+        f"From GitHub's billing usage report for {audit.org} (GET /organizations/{audit.org}/"
+        f"settings/billing/usage, one request a month, {span}{running}). Minutes are the "
+        '`quantity` of the lines with product "actions" and unit "minutes", grouped by each '
+        'line\'s `repositoryName` (bare or owner/repo; lines without one are "(no repository)"); '
+        "gross, discount and net are GitHub's own `grossAmount`, `discountAmount` and "
+        "`netAmount` of those lines, so a discount stays with its line's repository. Storage "
+        "(GigabyteHours lines) is counted apart. Sums are exact; whole cents are apportioned so "
+        "the repositories add up to the org's totals to the cent. " + checked
+    )
+
+
+def _audit_month(audit: CiAudit) -> str:
+    if audit.latest is None:
+        return ""
+    return date(*audit.latest, 1).strftime("%b %Y")

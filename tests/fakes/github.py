@@ -164,6 +164,7 @@ class FakeGitHub:
         self.billing: dict[str, list[UsageItem]] = {}
         self.billing_shape: dict[str, Literal["documented", "observed"]] = {}
         self.billing_access: dict[str, int] = {}
+        self.billing_app_token: dict[str, bool] = {}
         self.rest_remaining = RATE_LIMIT
         self.graphql_remaining = RATE_LIMIT
         # GitHub's schema lets a `nodes` list hold nulls (an item that could not be resolved,
@@ -355,10 +356,13 @@ class FakeGitHub:
             self.billing[org.casefold()] = list(items)
             self.billing_shape[org.casefold()] = shape
 
-    def set_billing_access(self, org: str, status: int) -> None:
-        """Refuse billing for `org` with 403 or 404, as GitHub does for a token that may not."""
+    def set_billing_access(self, org: str, status: int, *, app_token: bool = False) -> None:
+        """Refuse billing for `org` as GitHub does: 403 for a token whose owner may not read it
+        (`app_token`: the message a GitHub App installation token gets), 404 for an org with
+        no usage report (not on the enhanced billing platform)."""
         with self._lock:
             self.billing_access[org.casefold()] = status
+            self.billing_app_token[org.casefold()] = app_token
 
     def inject(
         self,
@@ -637,7 +641,9 @@ class _Handler(BaseHTTPRequestHandler):
         access = fake.billing_access.get(org.casefold())
         if access == 403:
             message = "You must be an organization owner or billing manager to view billing."
-            return _Answer(403, {"message": message, "documentation_url": DOCS})
+            if fake.billing_app_token.get(org.casefold()):
+                message = "Resource not accessible by integration"
+            return _Answer(403, {"message": message, "documentation_url": DOCS, "status": "403"})
         if access == 404 or org.casefold() not in fake.billing:
             return _not_found()
         items = fake.billing[org.casefold()]
@@ -1079,6 +1085,8 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "nameWithOwner": _FieldSpec(None, lambda ex, repo, args: repo.full_name),
         "url": _FieldSpec(None, lambda ex, repo, args: f"https://github.com/{repo.full_name}"),
         "isPrivate": _FieldSpec(None, lambda ex, repo, args: repo.private),
+        "isFork": _FieldSpec(None, lambda ex, repo, args: repo.fork),
+        "isArchived": _FieldSpec(None, lambda ex, repo, args: repo.archived),
         "owner": _FieldSpec("Actor", lambda ex, repo, args: {"login": repo.owner}),
         "pullRequest": _FieldSpec(
             "PullRequest",
