@@ -105,6 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ci_report.add_argument("--org", help="GitHub organization (default GITHUB_ORG)")
     ci_report.add_argument(
+        "--date",
+        type=_date,
+        help="audit as of that day: the months end with its month (default: today)",
+    )
+    ci_report.add_argument(
         "--out",
         type=Path,
         default=Path("ci-report"),
@@ -153,7 +158,9 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "backup":
         return _backup(settings, args.path)
     if args.command == "ci-report":
-        return _ci_report(settings, months=args.months, org=args.org, out=args.out)
+        return _ci_report(
+            settings, months=args.months, org=args.org, out=args.out, on_day=args.date
+        )
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -227,7 +234,11 @@ def _digest_post(settings: Settings, meeting_date: date | None, *, force: bool) 
     return 0
 
 
-def _ci_report(settings: Settings, *, months: int, org: str | None, out: Path) -> int:
+def _ci_report(
+    settings: Settings, *, months: int, org: str | None, out: Path, on_day: date | None
+) -> int:
+    from datetime import UTC, datetime, time
+
     from bot.deps import build_deps
     from bot.ops.progress import month_progress
     from bot.services.ci_report import build_ci_report, write_ci_report
@@ -240,6 +251,8 @@ def _ci_report(settings: Settings, *, months: int, org: str | None, out: Path) -
     deps = build_deps(settings)
     try:
         now = deps.now()
+        if on_day is not None:
+            now = min(now, datetime.combine(on_day, time(12), tzinfo=UTC))
         with month_progress(months, f"GitHub billing usage for {org}") as advance:
             report = build_ci_report(deps, org=org, months=months, now=now, on_month=advance)
         written = write_ci_report(

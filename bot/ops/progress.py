@@ -10,9 +10,11 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 
 @contextmanager
-def month_progress(total: int, what: str) -> Iterator[Callable[[], None]]:
+def month_progress(
+    total: int, what: str, *, console: Console | None = None
+) -> Iterator[Callable[[], None]]:
     """`advance()` once per month done; a bar on stderr when it is a terminal, else nothing."""
-    console = Console(stderr=True)
+    console = console or Console(stderr=True)
     if not console.is_terminal:
         yield lambda: None
         return

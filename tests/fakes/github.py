@@ -163,6 +163,7 @@ class FakeGitHub:
         self.repos: dict[str, FakeRepo] = {}
         self.billing: dict[str, list[UsageItem]] = {}
         self.billing_shape: dict[str, Literal["documented", "observed"]] = {}
+        self.billing_by_month: dict[str, dict[tuple[int, int], list[UsageItem]]] = {}
         self.billing_access: dict[str, int] = {}
         self.billing_app_token: dict[str, bool] = {}
         self.rest_remaining = RATE_LIMIT
@@ -352,8 +353,13 @@ class FakeGitHub:
         items: Iterable[UsageItem],
         shape: Literal["documented", "observed"] = "documented",
     ) -> None:
+        kept = list(items)
+        by_month: dict[tuple[int, int], list[UsageItem]] = {}
+        for item in kept:
+            by_month.setdefault((item.date.year, item.date.month), []).append(item)
         with self._lock:
-            self.billing[org.casefold()] = list(items)
+            self.billing[org.casefold()] = kept
+            self.billing_by_month[org.casefold()] = by_month
             self.billing_shape[org.casefold()] = shape
 
     def set_billing_access(self, org: str, status: int, *, app_token: bool = False) -> None:
@@ -551,6 +557,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._status(owner, name, ref)
             case ["organizations", org, "settings", "billing", "usage"]:
                 return self._billing(org, query)
+            case ["orgs", org, "repos"]:
+                return self._org_repos(org, query)
         return _not_found()
 
     def _authorized(self, request: RecordedRequest) -> bool:
@@ -621,6 +629,38 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"link": ", ".join(links)} if links else {}
         return _Answer(200, [_rest_pull(p, self.fake.url) for p in chunk], headers, etag=True)
 
+    def _org_repos(self, org: str, query: dict[str, str]) -> _Answer:
+        """`GET /orgs/{org}/repos`: type all|public|private|forks|sources, pages by `link`."""
+        kind = query.get("type", "all")
+        per_page = min(int(query.get("per_page", 30)), 100)
+        page = max(int(query.get("page", 1)), 1)
+        with self.fake._lock:
+            repos = [r for r in self.fake.repos.values() if r.owner.casefold() == org.casefold()]
+        if not repos:
+            return _not_found()
+        keep = {
+            "all": lambda r: True,
+            "public": lambda r: not r.private,
+            "private": lambda r: r.private,
+            "forks": lambda r: r.fork,
+            "sources": lambda r: not r.fork,
+        }.get(kind, lambda r: True)
+        chosen = sorted((r for r in repos if keep(r)), key=lambda r: r.name.casefold())
+        last_page = max((len(chosen) + per_page - 1) // per_page, 1)
+        chunk = chosen[(page - 1) * per_page : page * per_page]
+        base = f"{self.fake.url}/orgs/{org}/repos?"
+        params = {**query, "per_page": str(per_page)}
+        links = [
+            f'<{base}{urlencode({**params, "page": str(target)})}>; rel="{rel}"'
+            for rel, target, shown in (
+                ("next", page + 1, page < last_page),
+                ("last", last_page, page < last_page),
+            )
+            if shown
+        ]
+        headers = {"link": ", ".join(links)} if links else {}
+        return _Answer(200, [_rest_repo(r) for r in chunk], headers, etag=True)
+
     def _status(self, owner: str, name: str, ref: str) -> _Answer:
         repo = self.fake._repo(f"{owner}/{name}")
         pull = next((p for p in repo.pulls.values() if p.head_sha == ref), None) if repo else None
@@ -649,6 +689,9 @@ class _Handler(BaseHTTPRequestHandler):
         items = fake.billing[org.casefold()]
         shape = fake.billing_shape[org.casefold()]
         wanted = {name: int(query[name]) for name in ("year", "month", "day") if name in query}
+        if set(wanted) == {"year", "month"}:  # a month at once, as the bot asks (a large org's
+            month = (wanted["year"], wanted["month"])  # report has tens of thousands of lines)
+            items = fake.billing_by_month[org.casefold()].get(month, [])
         rows = [
             _usage_row(item, shape)
             for item in items
@@ -711,6 +754,8 @@ def _rest_repo(repo: FakeRepo) -> dict[str, Any]:
         "name": repo.name,
         "full_name": repo.full_name,
         "private": repo.private,
+        "fork": repo.fork,
+        "archived": repo.archived,
         "owner": {"login": repo.owner, "type": "Organization"},
         "html_url": f"https://github.com/{repo.full_name}",
         "default_branch": "main",
@@ -1450,4 +1495,49 @@ def usage_items(
                     repository_name=f"{org}/api",
                 )
             )
+    return items
+
+
+def daily_usage(
+    org: str,
+    months: Sequence[tuple[int, int]],
+    *,
+    repos: Sequence[str],
+    skus: int = 20,
+    seed: int = 0,
+    last_day: date | None = None,
+) -> list[UsageItem]:
+    """GitHub's daily usage lines: every repository × `skus` SKUs (Linux, Windows and macOS
+    runner sizes, and storage) every day of `months`, up to `last_day`, as the observed report
+    has them (bare repository names, float quantities, GitHub's own amounts per line)."""
+    rng = random.Random(seed)
+    kinds = [
+        ("Actions Linux", "minutes", 0.006),
+        ("Actions Linux 4-core", "minutes", 0.012),
+        ("Actions Windows", "minutes", 0.010),
+        ("Actions macOS", "minutes", 0.062),
+        ("Actions storage", "GigabyteHours", 0.00033),
+    ]
+    names = [(kinds[i % len(kinds)][0] + (f" {i // len(kinds)}" if i >= len(kinds) else ""),
+              *kinds[i % len(kinds)][1:]) for i in range(skus)]  # fmt: skip
+    items = []
+    for year, month in months:
+        days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+        for day in range(1, days + 1):
+            when = date(year, month, day)
+            if last_day is not None and when > last_day:
+                break
+            for repo in repos:
+                for sku, unit, price in names:
+                    quantity = (
+                        float(rng.randint(0, 400)) if unit == "minutes" else rng.uniform(0, 50)
+                    )
+                    gross = round(quantity * price, 6)
+                    discount = gross if rng.random() < 0.7 else 0.0
+                    items.append(
+                        UsageItem(date=when, product="actions", sku=sku, quantity=quantity,
+                                  unit_type=unit, price_per_unit=price, gross_amount=gross,
+                                  discount_amount=discount, net_amount=round(gross - discount, 6),
+                                  organization_name=org, repository_name=repo)
+                    )  # fmt: skip
     return items
