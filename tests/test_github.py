@@ -738,3 +738,99 @@ def test_null_entries_in_nodes_lists_are_skipped(github: FakeGitHub, sleeps: lis
     assert sorted(pr.number for pr in board.data) == [1, 2]
     one = lookups.data["acme/api#1"].pull_request
     assert one is not None and (one.ci, one.review_decision) == ("success", "approved")
+
+
+# --- one deadline and one verdict per job (a Phase) ---------------------------------------------
+
+
+class SteppedClock:
+    """A monotonic clock that only moves when the client sleeps (or a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def stepped_client(fake: FakeGitHub, clock: SteppedClock, **options: Any) -> GitHubClient:
+    return GitHubClient(
+        settings_for(fake), sleep=clock.sleep, clock=lambda: CLOCK, monotonic=clock, **options
+    )
+
+
+def test_a_phase_deadline_cuts_the_retries_and_then_nothing_more_is_sent(
+    github: FakeGitHub,
+) -> None:
+    github.inject("server_error", status=503, times=100)
+    clock = SteppedClock()
+    with stepped_client(github, clock) as client:
+        phase = client.phase(5.0)
+        board = client.fetch_board_pull_requests(["acme/api"], since=github.now, phase=phase)
+        # Tries at 0, 1 and 3 s; the next wait (4 s) would pass the 5 s: no fourth try.
+        assert board.requests == 3 and clock.sleeps == [1.0, 2.0]
+        assert board.problem == "GitHub is unavailable (HTTP 503) after 3 tries"
+        assert phase.down == board.problem
+        github.clear_requests()
+        billing = fetch_actions_billing(client, "acme", today=TODAY, phase=phase)
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=phase)
+    assert github.requests == []  # GitHub clearly failed in this phase: nothing more is sent
+    assert billing.problem == lookups.problem == board.problem
+
+
+def test_a_hang_costs_no_more_than_what_is_left_of_the_phase(github: FakeGitHub) -> None:
+    github.add_pull("acme", "api", 1)
+    github.inject("hang", path="/graphql", delay=30.0, times=10)
+    sleeps: list[float] = []
+    # The client's own read timeout is 20 s; the phase has 0.5 s: the try is cut to that.
+    with client_for(github, sleeps) as client:
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=client.phase(0.5))
+    assert lookups.requests == 1
+    assert lookups.problem is not None
+    assert lookups.problem.startswith("GitHub did not answer in time (ReadTimeout)")
+    assert lookups.data["acme/api#1"].problem == lookups.problem
+
+
+def test_a_blip_of_concurrent_errors_does_not_stop_the_phase(
+    github: FakeGitHub, sleeps: list[float]
+) -> None:
+    github.generate_pulls("acme/api", 150, seed=2)
+    github.inject("server_error", path="/graphql", status=502, times=2)
+    with client_for(github, sleeps) as client:
+        phase = client.phase(60.0)
+        # Two batches of 100 refs go out together; both fail once, both retry and get through.
+        lookups = client.fetch_pull_requests(
+            [ref(f"acme/api#{n}") for n in range(1, 151)], phase=phase
+        )
+    assert lookups.problem is None and phase.down is None
+    assert all(lookup.pull_request is not None for lookup in lookups.data.values())
+    assert lookups.requests == 4
+
+
+def test_an_answer_dribbling_past_the_deadline_is_cut(sleeps: list[float]) -> None:
+    clock = SteppedClock()
+
+    class Dribble(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for piece in (b'{"lo', b'gin": ', b'"octo', b'cat"}'):
+                clock.now += 1.0  # each piece takes a second
+                yield piece
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Dribble())
+
+    settings = load_settings(
+        {"GITHUB_TOKEN": "ghp_x", "GITHUB_API_URL": "https://api.github.test"}, env_file=None
+    )
+    with GitHubClient(
+        settings, transport=httpx.MockTransport(handler), sleep=clock.sleep, monotonic=clock
+    ) as client:
+        phase = client.phase(2.5)
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=phase)
+    assert lookups.problem is not None and "the 2.5 s this job gives GitHub" in lookups.problem
+    assert lookups.requests == 1

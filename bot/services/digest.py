@@ -183,12 +183,14 @@ def gather_github(
     if phase.down is None:
         return GitHubData(got_lookups, got_board, billing, audit)
     log.warning("GitHub failed during the digest: %s", phase.down)
+    unavailable = "GitHub is unavailable"
+    problem = phase.down if phase.down.startswith(unavailable) else f"{unavailable}: {phase.down}"
     return GitHubData(
         pr_lookups=_complete(got_lookups),
         board=_complete(got_board),
         billing=_complete(billing),
         ci_audit=audit if audit is not None and _complete(billing) else None,
-        problem=f"GitHub is unavailable: {phase.down}",
+        problem=problem,
     )
 
 
