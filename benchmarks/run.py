@@ -241,6 +241,7 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
     for stage in (
         "store reads",
+        "github: all, at once",
         "github: PR board",
         "github: PR lookups",
         "github: billing",
@@ -248,6 +249,7 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         "render: Block Kit",
         "render: Markdown",
         "render: chart",
+        "render: repo chart",
     ):
         rows.append(
             {

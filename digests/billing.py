@@ -52,10 +52,9 @@ def sum_usage_lines(items: Iterable[UsageItem]) -> list[UsageItem]:
     exactly, dated the first of their month. Every figure of this module and of
     `digests.ci_audit` is the same from these as from the daily lines (which a large org has
     tens of thousands of a month), so this is what is fetched, kept and cached."""
-    sums: dict[_LineKey, list[Decimal]] = {}
-    prices: dict[_LineKey, set[float]] = {}
+    sums = UsageSums()
     for item in items:
-        key: _LineKey = (
+        sums.add(
             item.date.year,
             item.date.month,
             item.product,
@@ -63,39 +62,77 @@ def sum_usage_lines(items: Iterable[UsageItem]) -> list[UsageItem]:
             item.unit_type,
             item.repository_name,
             item.organization_name,
+            quantity=item.quantity,
+            gross=item.gross_amount,
+            discount=item.discount_amount,
+            net=item.net_amount,
+            price=item.price_per_unit,
         )
-        row = sums.get(key)
+    return sums.lines()
+
+
+class UsageSums:
+    """`sum_usage_lines` one line at a time, from values already read (the edge feeds GitHub's
+    rows straight in, without a model per daily line)."""
+
+    def __init__(self) -> None:
+        self._sums: dict[_LineKey, list[Decimal]] = {}
+        self._prices: dict[_LineKey, set[float]] = {}
+
+    def add(
+        self,
+        year: int,
+        month: int,
+        product: str,
+        sku: str,
+        unit: str,
+        repository: str | None,
+        organization: str | None,
+        *,
+        quantity: float,
+        gross: float,
+        discount: float,
+        net: float,
+        price: float,
+    ) -> None:
+        key: _LineKey = (year, month, product, sku, unit, repository, organization)
+        row = self._sums.get(key)
         if row is None:
-            row = sums[key] = [Decimal(0)] * 4
-            prices[key] = set()
-        row[0] += exact(item.quantity)
-        row[1] += exact(item.gross_amount)
-        row[2] += exact(item.discount_amount)
-        row[3] += exact(item.net_amount)
-        prices[key].add(item.price_per_unit)
-    lines = []
-    for key, (quantity, gross, discount, net) in sums.items():
-        year, month, product, sku, unit, repository, organization = key
-        seen = prices[key]
-        # One price for the month as GitHub gave it; a month with several (a price change), the
-        # average GitHub billed.
-        price = next(iter(seen)) if len(seen) == 1 else float(gross / quantity) if quantity else 0.0
-        lines.append(
-            UsageItem(
-                date=date(year, month, 1),
-                product=product,
-                sku=sku,
-                quantity=float(quantity),
-                unit_type=unit,
-                price_per_unit=price,
-                gross_amount=float(gross),
-                discount_amount=float(discount),
-                net_amount=float(net),
-                organization_name=organization,
-                repository_name=repository,
+            row = self._sums[key] = [Decimal(0)] * 4
+            self._prices[key] = set()
+        row[0] += exact(quantity)
+        row[1] += exact(gross)
+        row[2] += exact(discount)
+        row[3] += exact(net)
+        self._prices[key].add(price)
+
+    def lines(self) -> list[UsageItem]:
+        lines = []
+        for key, (quantity, gross, discount, net) in self._sums.items():
+            year, month, product, sku, unit, repository, organization = key
+            seen = self._prices[key]
+            # One price for the month as GitHub gave it; a month with several (a price change),
+            # the average GitHub billed.
+            if len(seen) == 1:
+                price = next(iter(seen))
+            else:
+                price = float(gross / quantity) if quantity else 0.0
+            lines.append(
+                UsageItem(
+                    date=date(year, month, 1),
+                    product=product,
+                    sku=sku,
+                    quantity=float(quantity),
+                    unit_type=unit,
+                    price_per_unit=price,
+                    gross_amount=float(gross),
+                    discount_amount=float(discount),
+                    net_amount=float(net),
+                    organization_name=organization,
+                    repository_name=repository,
+                )
             )
-        )
-    return lines
+        return lines
 
 
 def is_actions_minutes(item: UsageItem) -> bool:

@@ -28,9 +28,9 @@ from bot.github.parse import (
     NOT_FOUND,
     error_problem,
     errors_by_path,
-    iter_usage_items,
     parse_lookup,
     parse_pull_request,
+    sum_usage_month,
 )
 from bot.github.queries import board_query, pull_requests_query, repo_states_query
 from bot.github.transport import (
@@ -42,7 +42,6 @@ from bot.github.transport import (
     Phase,
     Tally,
 )
-from digests.billing import sum_usage_lines
 from digests.models import (
     BillingAccess,
     BillingUsage,
@@ -61,6 +60,9 @@ REFS_PER_REQUEST = 100
 # repository (notes/github.md), so well below ~1,200; groups of repositories page concurrently.
 REPOS_PER_QUERY = 50
 REPOS_PER_STATE_QUERY = 100
+# Billing months at once: a large org's month is ~8 MB of JSON (30,000 lines) and ~70 MB parsed;
+# two at a time take a quarter less memory than four, about as fast (docs/BENCHMARKS.md).
+MONTHS_IN_FLIGHT = 2
 
 NO_TOKEN = "GITHUB_TOKEN is not set"
 # Who may read the org's billing usage report (GitHub's REST reference and its usage-reporting
@@ -84,6 +86,8 @@ _INTEGRATION = "resource not accessible by integration"
 
 T = TypeVar("T")
 R = TypeVar("R")
+# A month's answer, or why there is none, and how GitHub answered.
+_MonthResult = tuple[UsageMonth | None, str | None, BillingAccess]
 
 
 @dataclass
@@ -385,9 +389,7 @@ class GitHubClient:
         tally = Tally()
         phase = phase or self.phase(None)
 
-        def one(
-            wanted: tuple[int, int, str | None],
-        ) -> tuple[UsageMonth | None, str | None, BillingAccess]:
+        def one(wanted: tuple[int, int, str | None]) -> _MonthResult:
             year, month, etag = wanted
             try:
                 status, payload, answered_etag = self._wire.rest_get_conditional(
@@ -412,12 +414,7 @@ class GitHubClient:
                 )
             else:
                 try:
-                    # Keep only the month asked for, so an answer spanning more cannot count twice.
-                    lines = sum_usage_lines(
-                        item
-                        for item in iter_usage_items(payload)
-                        if (item.date.year, item.date.month) == (year, month)
-                    )
+                    lines = sum_usage_month(payload, year, month)
                 except (KeyError, TypeError, ValueError) as error:
                     return None, f"unexpected billing answer from GitHub ({error!r})", "readable"
                 answer = UsageMonth(year=year, month=month, items=tuple(lines), etag=answered_etag)
@@ -428,7 +425,13 @@ class GitHubClient:
         wanted = list(months)
         results = [one(month) for month in wanted[:1]]
         if results and results[0][0] is not None:
-            results += self._parallel(one, wanted[1:])
+            room = threading.BoundedSemaphore(MONTHS_IN_FLIGHT)
+
+            def one_at_a_time(month: tuple[int, int, str | None]) -> _MonthResult:
+                with room:
+                    return one(month)
+
+            results += self._parallel(one_at_a_time, wanted[1:])
         got: list[UsageMonth] = []
         problem: str | None = None
         access: BillingAccess = "readable"

@@ -4,9 +4,11 @@ except on an answer of the wrong shape (KeyError, TypeError or ValueError, which
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from digests.billing import UsageSums
 from digests.models import (
     CiState,
     PullRequest,
@@ -45,7 +47,66 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
 
 
 def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
-    """`parse_usage_items` one line at a time (a month of a large org is tens of thousands)."""
+    """`parse_usage_items` one line at a time."""
+    for values in _usage_rows(payload):
+        yield UsageItem(
+            date=values.day,
+            product=values.product,
+            sku=values.sku,
+            quantity=values.quantity,
+            unit_type=values.unit,
+            price_per_unit=values.price,
+            gross_amount=values.gross,
+            discount_amount=values.discount,
+            net_amount=values.net,
+            organization_name=values.organization,
+            repository_name=values.repository,
+        )
+
+
+def sum_usage_month(payload: Any, year: int, month: int) -> list[UsageItem]:
+    """A month's answer summed per month, SKU and repository (`digests.billing.sum_usage_lines`)
+    straight from GitHub's rows: a large org's month is tens of thousands of daily lines, and a
+    model for each would cost more than the sums. Lines of other months are left out, so an
+    answer spanning more cannot count twice."""
+    sums = UsageSums()
+    for values in _usage_rows(payload):
+        day = values.day
+        if (day.year, day.month) != (year, month):
+            continue
+        sums.add(
+            day.year,
+            day.month,
+            values.product,
+            values.sku,
+            values.unit,
+            values.repository,
+            values.organization,
+            quantity=values.quantity,
+            gross=values.gross,
+            discount=values.discount,
+            net=values.net,
+            price=values.price,
+        )
+    return sums.lines()
+
+
+@dataclass(frozen=True, slots=True)
+class _UsageRow:
+    day: date
+    product: str
+    sku: str
+    unit: str
+    quantity: float
+    price: float
+    gross: float
+    discount: float
+    net: float
+    organization: str | None
+    repository: str | None
+
+
+def _usage_rows(payload: Any) -> Iterator[_UsageRow]:
     rows = payload.get("usageItems") if isinstance(payload, dict) else payload
     if rows is None:
         return
@@ -58,19 +119,20 @@ def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
         price = float(row.get("pricePerUnit") or 0)
         gross = _amount(row.get("grossAmount"), quantity * price)
         discount = _amount(row.get("discountAmount"), 0.0)
-        net = _amount(row.get("netAmount"), gross - discount)
-        yield UsageItem(
-            date=parse_date(row["date"]),
+        organization = row.get("organizationName")
+        repository = row.get("repositoryName")
+        yield _UsageRow(
+            day=parse_date(str(row["date"])),
             product=str(row.get("product") or "").casefold(),
             sku=str(row.get("sku") or ""),
+            unit=str(row.get("unitType") or ""),
             quantity=quantity,
-            unit_type=str(row.get("unitType") or ""),
-            price_per_unit=price,
-            gross_amount=gross,
-            discount_amount=discount,
-            net_amount=net,
-            organization_name=row.get("organizationName") or None,
-            repository_name=row.get("repositoryName") or None,
+            price=price,
+            gross=gross,
+            discount=discount,
+            net=_amount(row.get("netAmount"), gross - discount),
+            organization=str(organization) if organization else None,
+            repository=str(repository) if repository else None,
         )
 
 
