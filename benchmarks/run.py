@@ -10,7 +10,10 @@ benchmarks/results/latest.json. docs/BENCHMARKS.md explains the figures and the 
 - digest build time for 200 people and 4 repos x 500 PRs by stage, GitHub requests per digest
   next to a naive REST client and the floor, and a second build answered 304
   (benchmarks.digest_build);
-- posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest).
+- posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest);
+- `ci-report --months 12` at 50 repositories x 20 SKU lines a day: time, requests and peak RSS,
+  then again the same day (benchmarks.ci_report);
+- the digest with GitHub hanging, and answering 5xx, on every request (benchmarks.github_outage).
 
 Python here runs with PYTHONDONTWRITEBYTECODE=1, so every process would compile every module it
 imports. The Docker image ships compiled bytecode (UV_COMPILE_BYTECODE=1), so the processes
@@ -49,7 +52,14 @@ from typing import Any  # noqa: E402
 
 import psutil  # noqa: E402
 
-from benchmarks import ack_latency, digest_build, memory, post_digest  # noqa: E402
+from benchmarks import (  # noqa: E402
+    ack_latency,
+    ci_report,
+    digest_build,
+    github_outage,
+    memory,
+    post_digest,
+)
 from benchmarks.common import free_port, process, python, standup_bot, wait_healthy  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -306,8 +316,61 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             "ok": posting["second_run_posted"] == 0,
         },
     ]
+    rows += _github_rows(results)
     for row in rows:
         row["verdict"] = _verdict(row.pop("ok"))
+    return rows
+
+
+CI_REPORT_BILLING_BUDGET = 12
+OUTAGE_BUDGET_S = 60.0
+
+
+def _github_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    report = results["ci_report"]
+    first, again = report["first"], report["second_same_day"]
+    outage = results["github_outage"]
+    rows = [
+        {
+            "what": f"ci-report --months 12, {report['repositories']} repos x "
+            f"{report['skus_per_repo_per_day']} SKU lines/day ({report['usage_lines']:,} lines)",
+            "budget": f"≤ {CI_REPORT_BILLING_BUDGET} billing requests + repo pages",
+            "figure": f"{first['wall_s']:.1f} s; {first['billing_requests']} billing + "
+            f"{first['repo_list_pages']} repo pages + {first['graphql_requests']} GraphQL",
+            "floor": f"{report['months']} months",
+            "ratio": round(first["billing_requests"] / report["months"], 2),
+            "ok": first["billing_requests"] <= CI_REPORT_BILLING_BUDGET,
+        },
+        {
+            "what": "  its peak RSS (the command alone)",
+            "budget": "(report)",
+            "figure": f"{first['peak_rss_mb']:.0f} MB",
+            "floor": f"same day, all cached {again['peak_rss_mb']:.0f} MB",
+            "ratio": round(first["peak_rss_mb"] / again["peak_rss_mb"], 2),
+            "ok": None,
+        },
+        {
+            "what": "  again the same day (closed months cached)",
+            "budget": "closed months not asked",
+            "figure": f"{again['wall_s']:.1f} s; {again['billing_requests']} billing "
+            f"({again['billing_304']} × 304)",
+            "floor": "1 (the running month)",
+            "ratio": None,
+            "ok": again["billing_requests"] == 1,
+        },
+    ]
+    for name in ("hanging", "5xx"):
+        row = outage[name]
+        rows.append(
+            {
+                "what": f"digest with GitHub {name} (every request)",
+                "budget": f"posts ≤ {OUTAGE_BUDGET_S:.0f} s, says so",
+                "figure": f"{row['main_message_s']} s; {row['github_requests']} GitHub requests",
+                "floor": f"GitHub phase {outage['github_phase_s']:g} s",
+                "ratio": None,
+                "ok": row["digest_s"] <= OUTAGE_BUDGET_S and row["says_github_is_unavailable"],
+            }
+        )
     return rows
 
 
@@ -347,6 +410,8 @@ def main() -> int:
     step("serve_after_digest", "serve RSS after its first digest", memory.serve_after_digest)
     step("digest_build", "digest build and GitHub requests", digest_build.run)
     step("posting", "posting at 1 message/s", post_digest.run)
+    step("ci_report", "ci-report --months 12, 50 repositories", ci_report.run)
+    step("github_outage", "digest with GitHub hanging / 5xx", github_outage.run)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
     rows = build_rows(results)

@@ -44,7 +44,6 @@ from bot.github.transport import (
 )
 from digests.models import (
     BillingAccess,
-    BillingUsage,
     Fetched,
     PullRequest,
     PullRequestLookup,
@@ -156,11 +155,16 @@ class GitHubClient:
             pool.shutdown(wait=True)
         self._wire.close()
 
-    def _parallel(self, work: Callable[[T], R], items: Sequence[T]) -> list[R]:
-        """`work` over `items`, a handful at a time, results in order; the first exception
-        (other than what `work` turns into results itself) is raised after all finished."""
+    def _parallel(
+        self, work: Callable[[T], R], items: Sequence[T], *, workers: int | None = None
+    ) -> list[R]:
+        """`work` over `items`, a handful at a time (the client's pool, or `workers` threads of
+        their own), results in order; an exception `work` raises is raised here."""
         if len(items) <= 1:
             return [work(item) for item in items]
+        if workers is not None:
+            with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="github") as own:
+                return list(own.map(work, items))
         with self._pool_lock:
             if self._pool is None:
                 self._pool = ThreadPoolExecutor(
@@ -425,13 +429,7 @@ class GitHubClient:
         wanted = list(months)
         results = [one(month) for month in wanted[:1]]
         if results and results[0][0] is not None:
-            room = threading.BoundedSemaphore(MONTHS_IN_FLIGHT)
-
-            def one_at_a_time(month: tuple[int, int, str | None]) -> _MonthResult:
-                with room:
-                    return one(month)
-
-            results += self._parallel(one_at_a_time, wanted[1:])
+            results += self._parallel(one, wanted[1:], workers=MONTHS_IN_FLIGHT)
         got: list[UsageMonth] = []
         problem: str | None = None
         access: BillingAccess = "readable"
@@ -445,22 +443,6 @@ class GitHubClient:
             problem=problem,
             requests=tally.requests,
         )
-
-    def fetch_billing_usage(
-        self, org: str, *, today: date, months: int = 7, phase: Phase | None = None
-    ) -> Fetched[BillingUsage]:
-        """The org's usage lines for the `months` months ending with the current one (no month
-        cache: `bot.services.billing` keeps one). A token that may not read billing yields
-        `problem` saying which token it needs, and no months."""
-        fetched = self.fetch_usage_months(
-            org, [(year, month, None) for year, month in months_ending(today, months)], phase=phase
-        )
-        usage = BillingUsage(
-            org=org,
-            items=tuple(item for month in fetched.data.months for item in month.items),
-            months=tuple((month.year, month.month) for month in fetched.data.months),
-        )
-        return Fetched(data=usage, problem=fetched.problem, requests=fetched.requests)
 
     def fetch_billing_access(self, org: str, *, today: date) -> Fetched[BillingAccess]:
         """How GitHub answers this token for the org's usage report (one request, this month)."""

@@ -23,10 +23,11 @@ MAX_LABEL_CHARS = 28  # repository names on the axis; the alt text keeps them wh
 
 
 def chart_repos(audit: CiAudit) -> list[RepoCi]:
-    """The repositories the chart shows: the top 10 by minutes in the last full month. None
-    when no line named a repository (the org's figures say it all then)."""
+    """The repositories the chart (and the digest's "Where the minutes go") shows: the top 10 by
+    minutes in the last full month. None when fewer than two used minutes, or no line named a
+    repository: the org's own figures say it all then."""
     used = [repo for repo in audit.repos if repo.latest.minutes > 0]
-    if audit.latest is None or all(repo.repo == NO_REPOSITORY for repo in used):
+    if audit.latest is None or len(used) < 2 or all(r.repo == NO_REPOSITORY for r in used):
         return []
     return used[:TOP_REPOS]
 
