@@ -245,6 +245,17 @@ class _CiView:
     def used_repos(self, audit: CiAudit) -> list[RepoCi]:
         return _used_repos(audit)
 
+    def so_far_repos(self, audit: CiAudit) -> list[RepoCi]:
+        running = [repo for repo in audit.repos if repo.so_far and repo.so_far.minutes > 0]
+        return sorted(running, key=lambda repo: -repo.so_far.minutes if repo.so_far else 0.0)
+
+    def running_label(self, audit: CiAudit) -> str:
+        return date(*audit.running, 1).strftime("%b %Y") if audit.running else ""
+
+    def so_far_share(self, audit: CiAudit, repo: RepoCi) -> float:
+        total = sum(r.so_far.minutes for r in audit.repos if r.so_far is not None)
+        return repo.so_far.minutes / total if repo.so_far is not None and total else 0.0
+
     def storage_repos(self, audit: CiAudit) -> list[RepoCi]:
         stored = [repo for repo in audit.repos if repo.latest.storage_gb_hours > 0]
         return sorted(stored, key=lambda repo: -repo.latest.storage_gb_hours)
