@@ -3,10 +3,11 @@
 #   docker build -t standup-bot .
 #   docker run --env-file .env -p 3000:3000 -v standup-data:/data standup-bot
 #
-# Size: the runtime virtualenv is 179 MB (about 223 MB as uv installs it; the cuts below take
-# 44 MB), on top of python:3.11-slim; the whole image is about 330 MB. numpy (with its OpenBLAS)
-# and matplotlib, which draw the charts, are most of the virtualenv; rapidfuzz (promise matching)
-# and holidays add 21 MB. tests/test_ship.py replays the build stage and checks the 179 MB figure.
+# Size: the runtime virtualenv is 191 MB (about 235 MB as uv installs it; the cuts below take
+# 44 MB), on top of python:3.11-slim; the whole image is about 340 MB. numpy (with its OpenBLAS)
+# and matplotlib, which draw the charts, are most of the virtualenv; rapidfuzz (promise matching),
+# holidays and rich (ci-report's progress bar, with pygments) add 33 MB. tests/test_ship.py
+# replays the build stage and checks the 191 MB figure.
 #
 # Podman and Buildah: build with `--format docker` (`podman build --format docker -t standup-bot .`),
 # or the image has no HEALTHCHECK: their default OCI format has no field for it.

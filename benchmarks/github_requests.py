@@ -5,7 +5,8 @@ Run: `uv run python -m benchmarks.github_requests [--json]`.
 Starts the loopback fake GitHub with 4 repos x 500 PRs (a fifth open, the rest merged or closed,
 some of those recently), then measures against it:
 - the PR board for a 7-day cycle plus the PRs referenced in sample standups (GraphQL), and
-- the Actions billing fetch for 7 months, twice with the ETag cache (the second should be 304s),
+- the Actions billing fetch for 7 months, twice with the billing month cache (the second asks only
+  for the running month, with its ETag: a 304),
 next to a naive REST client fetching the same data: per repo `pulls?state=all` pages of 100 until
 the last page (open PRs can be old, so it cannot stop early), one combined-status request per PR
 on the board for CI, one `pulls/{n}` + status per referenced PR not on the board, and the billing
@@ -17,15 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import tempfile
 import time
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import httpx
 
 from bot.config import load_settings
 from bot.github import GitHubClient
 from bot.services.billing import fetch_actions_billing
+from bot.store import Store
 from digests.models import PullRequestRef, UsageItem
 from digests.pr_refs import unique_refs
 from tests.fakes.github import FakeGitHub, MemoryHttpCache, usage_items
@@ -34,6 +38,7 @@ REPOS = ("acme/api", "acme/web", "acme/ops", "acme/docs")
 PRS_PER_REPO = 500
 CYCLE = timedelta(days=7)
 TODAY = date(2026, 5, 4)
+NOW = datetime(2026, 5, 4, 9, tzinfo=UTC)
 STANDUPS = (
     "Done: #12 and web#40 merged; reviewing acme/ops#7",
     "Next: https://github.com/acme/docs/pull/300/files, then ops#450",
@@ -129,6 +134,8 @@ def run() -> tuple[list[Row], dict[str, object]]:
         refs = unique_refs(STANDUPS, repos=settings.repos)
         headers = {"Authorization": f"Bearer {fake.token}", "Accept": "application/vnd.github+json"}
         with (
+            tempfile.TemporaryDirectory(prefix="bench-github-") as tmp,
+            Store(Path(tmp) / "months.db") as store,
             GitHubClient(settings, cache=MemoryHttpCache()) as client,
             httpx.Client(base_url=fake.url, headers=headers, timeout=20.0) as http,
         ):
@@ -159,7 +166,7 @@ def run() -> tuple[list[Row], dict[str, object]]:
             for label in ("billing, first fetch", "billing, second fetch"):
                 fake.clear_requests()
                 started = time.perf_counter()
-                billing = fetch_actions_billing(client, "acme", today=TODAY)
+                billing = fetch_actions_billing(client, "acme", today=TODAY, store=store, now=NOW)
                 ours_ms = (time.perf_counter() - started) * 1000
                 ours = (fake.count(), fake.count(status=304))
                 fake.clear_requests()

@@ -17,7 +17,9 @@ benchmarks/results/latest.json. docs/BENCHMARKS.md explains the figures and the 
   (benchmarks.promise_matching);
 - posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest);
 - `/standup search` over 5 years of a 50-person team (13,000 standups): query p50/p99 and a full
-  re-index (benchmarks.search).
+  re-index (benchmarks.search);
+  then again the same day (benchmarks.ci_report);
+- the digest with GitHub hanging, and answering 5xx, on every request (benchmarks.github_outage).
 
 Python here runs with PYTHONDONTWRITEBYTECODE=1, so every process would compile every module it
 imports. The Docker image ships compiled bytecode (UV_COMPILE_BYTECODE=1), so the processes
@@ -58,7 +60,9 @@ import psutil  # noqa: E402
 
 from benchmarks import (  # noqa: E402
     ack_latency,
+    ci_report,
     digest_build,
+    github_outage,
     large_request,
     memory,
     post_digest,
@@ -307,6 +311,7 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
     for stage in (
         "store reads",
+        "github: all, at once",
         "github: PR board",
         "github: PR lookups",
         "github: billing",
@@ -314,6 +319,7 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
         "render: Block Kit",
         "render: Markdown",
         "render: chart",
+        "render: repo chart",
     ):
         rows.append(
             {
@@ -416,8 +422,61 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "ok": found["reindex_s_median"] <= found["reindex_budget_s"],
             },
         ]
+    rows += _github_rows(results)
     for row in rows:
         row["verdict"] = _verdict(row.pop("ok"))
+    return rows
+
+
+CI_REPORT_BILLING_BUDGET = 12
+OUTAGE_BUDGET_S = 60.0
+
+
+def _github_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
+    report = results["ci_report"]
+    first, again = report["first"], report["second_same_day"]
+    outage = results["github_outage"]
+    rows = [
+        {
+            "what": f"ci-report --months 12, {report['repositories']} repos x "
+            f"{report['skus_per_repo_per_day']} SKU lines/day ({report['usage_lines']:,} lines)",
+            "budget": f"≤ {CI_REPORT_BILLING_BUDGET} billing requests + repo pages",
+            "figure": f"{first['wall_s']:.1f} s; {first['billing_requests']} billing + "
+            f"{first['repo_list_pages']} repo pages + {first['graphql_requests']} GraphQL",
+            "floor": f"{report['months']} months",
+            "ratio": round(first["billing_requests"] / report["months"], 2),
+            "ok": first["billing_requests"] <= CI_REPORT_BILLING_BUDGET,
+        },
+        {
+            "what": "  its peak RSS (the command alone)",
+            "budget": "(report)",
+            "figure": f"{first['peak_rss_mb']:.0f} MB",
+            "floor": f"same day, all cached {again['peak_rss_mb']:.0f} MB",
+            "ratio": round(first["peak_rss_mb"] / again["peak_rss_mb"], 2),
+            "ok": None,
+        },
+        {
+            "what": "  again the same day (closed months cached)",
+            "budget": "closed months not asked",
+            "figure": f"{again['wall_s']:.1f} s; {again['billing_requests']} billing "
+            f"({again['billing_304']} × 304)",
+            "floor": "1 (the running month)",
+            "ratio": None,
+            "ok": again["billing_requests"] == 1,
+        },
+    ]
+    for name in ("hanging", "5xx"):
+        row = outage[name]
+        rows.append(
+            {
+                "what": f"digest with GitHub {name} (every request)",
+                "budget": f"posts ≤ {OUTAGE_BUDGET_S:.0f} s, says so",
+                "figure": f"{row['main_message_s']} s; {row['github_requests']} GitHub requests",
+                "floor": f"GitHub phase {outage['github_phase_s']:g} s",
+                "ratio": None,
+                "ok": row["digest_s"] <= OUTAGE_BUDGET_S and row["says_github_is_unavailable"],
+            }
+        )
     return rows
 
 
@@ -462,6 +521,8 @@ def main() -> int:
     step("posting", "posting at 1 message/s", post_digest.run)
     step("promise_matching", "promise matching on the labelled pairs", promise_matching.run)
     step("search", "search over 13,000 standups; re-index", search.run)
+    step("ci_report", "ci-report --months 12, 50 repositories", ci_report.run)
+    step("github_outage", "digest with GitHub hanging / 5xx", github_outage.run)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
     rows = build_rows(results)

@@ -65,6 +65,9 @@ class Settings(BaseSettings):
     github_graphql_url: str | None = None
     github_repos: str = ""
     github_org: str | None = None
+    # Month-over-month growth (percent) of a repository's Actions minutes that the CI audit
+    # flags as a jump (together with at least digests.ci_audit.JUMP_MIN_MINUTES more minutes).
+    standup_ci_jump: int = Field(default=50, ge=1, le=10_000)
 
     @field_validator(
         "slack_bot_token", "slack_signing_secret", "slack_app_token", "github_token", mode="before"

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
+from decimal import ROUND_HALF_EVEN, Decimal
 
 from digests.models import (
     ActionsBilling,
@@ -29,6 +30,109 @@ ACTIONS_PRODUCT = "actions"
 MINUTE_UNITS = frozenset({"minutes", "minute"})
 MINUS = "\u2212"  # typographic minus sign, as in "−105,000 min/mo"
 CENT = 0.005  # below half a cent a dollar figure is zero
+CENTS = Decimal("0.01")
+
+
+def exact(amount: float) -> Decimal:
+    """A dollar amount or quantity GitHub sent, as the decimal it wrote (its shortest repr), so
+    that sums of thousands of lines are exact and round to the cent the way GitHub's totals do."""
+    return Decimal(repr(amount))
+
+
+def to_cents(amount: Decimal) -> int:
+    return int(amount.quantize(CENTS, rounding=ROUND_HALF_EVEN) * 100)
+
+
+# year, month, product, SKU, unit, repository, organization
+_LineKey = tuple[int, int, str, str, str, str | None, str | None]
+
+
+def sum_usage_lines(items: Iterable[UsageItem]) -> list[UsageItem]:
+    """One line per month, product, SKU, unit and repository: GitHub's daily lines summed
+    exactly, dated the first of their month. Every figure of this module and of
+    `digests.ci_audit` is the same from these as from the daily lines (which a large org has
+    tens of thousands of a month), so this is what is fetched, kept and cached."""
+    sums = UsageSums()
+    for item in items:
+        sums.add(
+            item.date.year,
+            item.date.month,
+            item.product,
+            item.sku,
+            item.unit_type,
+            item.repository_name,
+            item.organization_name,
+            quantity=item.quantity,
+            gross=item.gross_amount,
+            discount=item.discount_amount,
+            net=item.net_amount,
+            price=item.price_per_unit,
+        )
+    return sums.lines()
+
+
+class UsageSums:
+    """`sum_usage_lines` one line at a time, from values already read (the edge feeds GitHub's
+    rows straight in, without a model per daily line)."""
+
+    def __init__(self) -> None:
+        self._sums: dict[_LineKey, list[Decimal]] = {}
+        self._prices: dict[_LineKey, set[float]] = {}
+
+    def add(
+        self,
+        year: int,
+        month: int,
+        product: str,
+        sku: str,
+        unit: str,
+        repository: str | None,
+        organization: str | None,
+        *,
+        quantity: float,
+        gross: float,
+        discount: float,
+        net: float,
+        price: float,
+    ) -> None:
+        key: _LineKey = (year, month, product, sku, unit, repository, organization)
+        row = self._sums.get(key)
+        if row is None:
+            row = self._sums[key] = [Decimal(0)] * 4
+            self._prices[key] = set()
+        row[0] += exact(quantity)
+        row[1] += exact(gross)
+        row[2] += exact(discount)
+        row[3] += exact(net)
+        self._prices[key].add(price)
+
+    def lines(self) -> list[UsageItem]:
+        lines = []
+        for key, (quantity, gross, discount, net) in self._sums.items():
+            year, month, product, sku, unit, repository, organization = key
+            seen = self._prices[key]
+            # One price for the month as GitHub gave it; a month with several (a price change),
+            # the average GitHub billed.
+            if len(seen) == 1:
+                price = next(iter(seen))
+            else:
+                price = float(gross / quantity) if quantity else 0.0
+            lines.append(
+                UsageItem(
+                    date=date(year, month, 1),
+                    product=product,
+                    sku=sku,
+                    quantity=float(quantity),
+                    unit_type=unit,
+                    price_per_unit=price,
+                    gross_amount=float(gross),
+                    discount_amount=float(discount),
+                    net_amount=float(net),
+                    organization_name=organization,
+                    repository_name=repository,
+                )
+            )
+        return lines
 
 
 def is_actions_minutes(item: UsageItem) -> bool:
@@ -168,27 +272,28 @@ def _signed_minutes(delta: float) -> str:
 
 class _MonthTotals:
     def __init__(self) -> None:
-        self.minutes_by_sku: dict[str, float] = {}
-        self.gross = 0.0
-        self.discount = 0.0
-        self.net = 0.0
+        self.minutes_by_sku: dict[str, Decimal] = {}
+        self.gross = Decimal(0)
+        self.discount = Decimal(0)
+        self.net = Decimal(0)
 
     def add(self, item: UsageItem) -> None:
-        self.minutes_by_sku[item.sku] = self.minutes_by_sku.get(item.sku, 0.0) + item.quantity
-        self.gross += item.gross_amount
-        self.discount += item.discount_amount
-        self.net += item.net_amount
+        minutes = self.minutes_by_sku.get(item.sku, Decimal(0)) + exact(item.quantity)
+        self.minutes_by_sku[item.sku] = minutes
+        self.gross += exact(item.gross_amount)
+        self.discount += exact(item.discount_amount)
+        self.net += exact(item.net_amount)
 
     def build(self, key: tuple[int, int], *, complete: bool) -> MonthlyActionsUsage:
         return MonthlyActionsUsage(
             year=key[0],
             month=key[1],
-            minutes_by_sku=dict(sorted(self.minutes_by_sku.items())),
-            minutes=sum(self.minutes_by_sku.values()),
-            # Sums of many small float amounts: round to GitHub's precision, whole cents.
-            gross=round(self.gross, 2),
-            discount=round(self.discount, 2),
-            net=round(self.net, 2),
+            minutes_by_sku={sku: float(m) for sku, m in sorted(self.minutes_by_sku.items())},
+            minutes=float(sum(self.minutes_by_sku.values(), Decimal(0))),
+            # Exact sums of GitHub's amounts, in whole cents as GitHub bills them.
+            gross=to_cents(self.gross) / 100,
+            discount=to_cents(self.discount) / 100,
+            net=to_cents(self.net) / 100,
             complete=complete,
         )
 

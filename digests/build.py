@@ -18,6 +18,7 @@ from digests.models import (
     AskLine,
     AwayPerson,
     Blocker,
+    CiAudit,
     ClosedFollowUp,
     Cycle,
     CycleStandups,
@@ -66,6 +67,7 @@ def build_digest(
     history: Sequence[CycleStandups] = (),
     recorded_trend: Sequence[TrendPoint] = (),
     away: Sequence[AwayPerson] = (),
+    ci_audit: CiAudit | None = None,
 ) -> Digest:
     """The digest for `cycle`.
 
@@ -80,6 +82,8 @@ def build_digest(
 
     `away`: team members away in the cycle (digests.away); those without a standup are listed
     as away instead of missing, and do not count in "Reported N of M".
+
+    `ci_audit`: where the minutes go, by repository (shown only with the billing it comes from).
     """
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
@@ -184,6 +188,7 @@ def build_digest(
             )
         ),
         billing=_billing(billing),
+        ci_audit=ci_audit if billing is not None and ci_audit is not None else None,
         problems=_problems(
             pr_lookups=pr_lookups,
             board_pulls=board_pulls,

@@ -265,11 +265,61 @@ class UsageItem(Frozen):
 
 
 class BillingUsage(Frozen):
-    """GitHub's billing usage lines for the months that were fetched (as `(year, month)`)."""
+    """GitHub's billing usage lines for the months that were fetched (as `(year, month)`).
+
+    The lines may be GitHub's own (one per day, SKU and repository) or those summed per month
+    (`digests.billing.sum_usage_lines`): every figure worked out of them is the same.
+    """
 
     org: str
     items: tuple[UsageItem, ...] = ()
     months: tuple[tuple[int, int], ...] = ()  # the months GitHub answered for, oldest first
+
+
+# How GitHub answered a request for the org's billing usage report.
+BillingAccess = Literal[
+    "readable",  # 200
+    "forbidden",  # 403: the token's owner is not an organization owner, or lacks the permission
+    "app_token",  # 403 "Resource not accessible by integration": a GitHub App installation token
+    "no_report",  # 404: no usage report for this org (not on the enhanced billing platform)
+]
+
+
+class UsageMonth(Frozen):
+    """One month of an org's usage lines, summed per month, as GitHub answered it (or as kept
+    from an earlier answer: `not_modified` when GitHub said 304 to its ETag)."""
+
+    year: int
+    month: int
+    items: tuple[UsageItem, ...] = ()
+    etag: str | None = None
+    not_modified: bool = False
+
+
+class RepoInfo(Frozen):
+    """What GitHub says of one of the org's repositories (for the CI audit's flags)."""
+
+    name: str  # without the owner
+    full_name: str
+    fork: bool = False
+    archived: bool = False
+
+
+class CachedUsageMonth(Frozen):
+    """A month as the store keeps it: when GitHub last sent or confirmed it, and whether the
+    month had ended by then."""
+
+    month: UsageMonth
+    fetched_at: datetime
+    closed: bool
+
+
+class UsageMonths(Frozen):
+    """The months a fetch got, in the order asked, and how GitHub answered the first one."""
+
+    org: str
+    months: tuple[UsageMonth, ...] = ()
+    access: BillingAccess = "readable"
 
 
 class MonthlyActionsUsage(Frozen):
@@ -306,6 +356,84 @@ class ActionsBilling(Frozen):
     months: tuple[MonthlyActionsUsage, ...] = ()  # oldest first
     comparison: BillingComparison | None = None
     problem: str | None = None  # e.g. "billing needs an org owner's token"
+
+
+# --- the CI audit: where the Actions minutes go, repository by repository ---------------------
+
+Runner = Literal["Linux", "Windows", "macOS", "Other"]
+
+
+class RepoMonthUsage(Frozen):
+    """One repository's Actions minutes and dollars in one calendar month.
+
+    Dollars are GitHub's own per-line amounts summed exactly, in whole cents apportioned so the
+    repositories of a month add up to the org's totals to the cent (each within a cent of its
+    exact sum). Storage is apart from the minutes and their dollars."""
+
+    repo: str
+    year: int
+    month: int
+    minutes_by_runner: dict[str, float] = {}
+    minutes: float = 0.0
+    gross: float = 0.0
+    discount: float = 0.0
+    net: float = 0.0
+    storage_gb_hours: float = 0.0
+    storage_net: float = 0.0
+
+    @property
+    def label(self) -> str:
+        return date(self.year, self.month, 1).strftime("%b %Y")
+
+
+class RepoCi(Frozen):
+    """A repository in the audit: its months, and how the last full month compares."""
+
+    repo: str  # as GitHub names it in the org, without the owner; "(no repository)"
+    months: tuple[RepoMonthUsage, ...]  # every audited month, oldest first, zeros where none
+    latest: RepoMonthUsage  # the last full month
+    previous: RepoMonthUsage | None = None  # the full month before it
+    so_far: RepoMonthUsage | None = None  # the running month
+    peak: RepoMonthUsage | None = None  # its own peak full month
+    share: float = 0.0  # of the org's minutes in the last full month, 0..1
+    fork: bool | None = None  # None: unknown (not looked up, or GitHub did not say)
+    archived: bool | None = None
+
+
+CiFlagKind = Literal["fork", "archived", "jump", "pricey_runners"]
+
+
+class CiFlag(Frozen):
+    repo: str
+    kind: CiFlagKind
+    why: str  # e.g. "a fork that used 1,240 min in Oct 2026 ($0 net)"
+
+
+class CiUsageRow(Frozen):
+    """One row of ci-usage.csv: a month × repository × SKU."""
+
+    year: int
+    month: int
+    repo: str
+    sku: str
+    unit: str
+    quantity: float
+    gross: float
+    discount: float
+    net: float
+
+
+class CiAudit(Frozen):
+    org: str
+    months: tuple[tuple[int, int], ...] = ()  # audited, oldest first
+    latest: tuple[int, int] | None = None  # the last full month
+    running: tuple[int, int] | None = None
+    totals: tuple[MonthlyActionsUsage, ...] = ()  # the org's, per month: the digest's figures
+    repos: tuple[RepoCi, ...] = ()  # most minutes in the last full month first
+    flags: tuple[CiFlag, ...] = ()
+    jump_percent: int = 50
+    forks_checked: bool = False  # the fork list and archived states could be read
+    problem: str | None = None
 
 
 T = TypeVar("T")
@@ -591,6 +719,7 @@ class Digest(Frozen):
     promises: tuple[PersonPromises, ...] = ()
     resolved_blockers: tuple[Blocker, ...] = ()  # reported last cycle, gone now (shown once)
     trend: tuple[TrendPoint, ...] = ()  # oldest first; the last point is this cycle
+    ci_audit: CiAudit | None = None  # where the minutes go, by repository (with billing data)
 
     @property
     def open_ask_count(self) -> int:

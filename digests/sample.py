@@ -5,8 +5,10 @@ offset before the meeting, so the demo always looks current. The meeting is the 
 09:00 UTC at or before `now`; the digest is built as at that moment. Eight earlier weekly cycles
 of standups come with it, so last week's promises and blockers are followed and the trend drawn.
 
-Billing goes through the real `digests.billing` code: the JSON holds monthly minutes per runner
-(and how many of them were paid), this module turns them into GitHub-shaped usage items.
+Billing goes through the real `digests.billing` and `digests.ci_audit` code: the JSON holds
+monthly minutes per runner (and how many of them were paid) and how they split over the org's
+repositories; this module turns them into GitHub-shaped usage items, one per month, runner and
+repository, and storage lines apart.
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
 
-from digests.billing import build_billing_comparison, build_monthly_usage
+from digests.billing import build_actions_billing
+from digests.ci_audit import build_ci_audit
 from digests.models import (
     ActionsBilling,
     Ask,
+    BillingUsage,
+    CiAudit,
     Cycle,
     CycleStandups,
     Fetched,
@@ -27,6 +32,7 @@ from digests.models import (
     Member,
     PullRequest,
     PullRequestLookup,
+    RepoInfo,
     Standup,
     UsageItem,
 )
@@ -111,6 +117,9 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
     follow_ups = [_follow_up(row, meeting=meeting, ends=ends) for row in data["follow_ups"]]
     pulls = [_pull_request(row, org=org, ends=ends) for row in data["pull_requests"]]
 
+    usage, forks, states = sample_usage(data["billing"], org=org, ends=ends)
+    audit = build_ci_audit(usage, today=ends.date(), forks=forks, states=states)
+
     texts = [line for s in standups for line in (*s.done, *s.next, *s.blocked)]
     texts += [ask.text for ask in asks]
     texts += [line for s in history[0].standups for line in (*s.next, *s.blocked)]
@@ -133,8 +142,10 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
         "pr_lookups": Fetched[dict[str, PullRequestLookup]](data=lookups, requests=1),
         "board_pulls": Fetched[list[PullRequest]](data=pulls, requests=len(repos)),
         "billing": Fetched[ActionsBilling](
-            data=_billing(data["billing"], org=org, ends=ends), requests=BILLING_MONTHS
+            data=build_actions_billing(Fetched(data=usage), today=ends.date()),
+            requests=BILLING_MONTHS,
         ),
+        "ci_audit": audit,
         "repos": repos,
         "stale_days": data["stale_days"],
         "github_problem": None,
@@ -250,36 +261,96 @@ def _pull_request(row: dict[str, Any], *, org: str, ends: datetime) -> PullReque
     )
 
 
-def _billing(data: dict[str, Any], *, org: str, ends: datetime) -> ActionsBilling:
+def sample_ci_audit(now: datetime) -> tuple[BillingUsage, CiAudit]:
+    """The sample org's usage lines and its CI audit, as of the sample meeting before `now`."""
+    ends = sample_cycle(now).ends_at
+    data = load_sample_data()
+    usage, forks, states = sample_usage(data["billing"], org=data["org"], ends=ends)
+    return usage, build_ci_audit(usage, today=ends.date(), forks=forks, states=states)
+
+
+def sample_usage(
+    data: dict[str, Any], *, org: str, ends: datetime
+) -> tuple[BillingUsage, list[RepoInfo], dict[str, RepoInfo]]:
+    """The sample org's usage lines for the billing months, its forks and its repositories'
+    states (what `GET /orgs/{org}/repos?type=forks` and GraphQL would say)."""
     prices: dict[str, dict[str, float]] = data["prices_per_minute"]
+    repos: dict[str, Any] = data["repositories"]
     this_month = ends.date().replace(day=1)
     items: list[UsageItem] = []
+    months: list[tuple[date, int, dict[str, float], dict[str, float]]] = []
     for row in data["full_months"]:
         first = _months_before(this_month, row["months_before"])
-        for sku, minutes in row["minutes"].items():
-            paid = row["paid_minutes"].get(sku, 0)
-            items.append(_usage_item(org, first, sku, minutes, paid, prices[sku]))
+        months.append((first, row["months_before"], row["minutes"], row["paid_minutes"]))
     # The running month so far: its pace times the share of the month that has passed.
     next_month = _months_before(this_month, -1)
     elapsed = (ends - datetime.combine(this_month, time.min, tzinfo=UTC)) / (
         datetime.combine(next_month, time.min, tzinfo=UTC)
         - datetime.combine(this_month, time.min, tzinfo=UTC)
     )
-    for sku, pace in data["current_month_pace"].items():
-        items.append(_usage_item(org, this_month, sku, round(pace * elapsed), 0, prices[sku]))
+    so_far = {sku: round(pace * elapsed) for sku, pace in data["current_month_pace"].items()}
+    months.append((this_month, 0, so_far, {}))
+    for first, before, minutes_by_sku, paid_by_sku in months:
+        for sku, minutes in minutes_by_sku.items():
+            shares = _shares(repos, sku, before)
+            split = _split(minutes, shares)
+            paid = _split(paid_by_sku.get(sku, 0), shares)
+            for repo, repo_minutes in split.items():
+                if repo_minutes:
+                    items.append(
+                        _usage_item(org, first, sku, repo_minutes, paid[repo], prices[sku], repo)
+                    )
+        scale = 1.0 if before else elapsed
+        for repo, gb_hours in repos["storage_gb_hours"].items():
+            items.append(_storage_item(org, first, repo, gb_hours * scale, repos["storage_price"]))
+    keys = sorted({(m[0].year, m[0].month) for m in months})
+    usage = BillingUsage(org=org, items=tuple(items), months=tuple(keys))
+    forks = [RepoInfo(name=name, full_name=f"{org}/{name}", fork=True) for name in repos["forks"]]
+    named = {item.repository_name for item in items if item.repository_name}
+    states = {
+        name: RepoInfo(
+            name=name,
+            full_name=f"{org}/{name}",
+            fork=name in repos["forks"],
+            archived=name in repos["archived"],
+        )
+        for name in sorted(named)
+    }
+    return usage, forks, states
 
-    months = build_monthly_usage(items, today=ends.date(), months=BILLING_MONTHS)
-    return ActionsBilling(
-        org=org, months=tuple(months), comparison=build_billing_comparison(months)
-    )
+
+def _shares(repos: dict[str, Any], sku: str, months_before: int) -> dict[str, float]:
+    shares = dict(repos["shares"][sku])
+    for change in repos["changes"]:
+        if change["sku"] == sku and months_before <= change["from_months_before"]:
+            shares.update(change["shares"])
+    total = sum(shares.values())
+    return {repo: share / total for repo, share in shares.items()}
+
+
+def _split(minutes: float, shares: dict[str, float]) -> dict[str, int]:
+    """Whole minutes per repository, adding up to `minutes` (largest remainder)."""
+    whole = int(minutes)
+    exact = {repo: whole * share for repo, share in shares.items()}
+    split = {repo: int(value) for repo, value in exact.items()}
+    left = whole - sum(split.values())
+    for repo in sorted(exact, key=lambda r: (split[r] - exact[r], r))[:left]:
+        split[repo] += 1
+    return split
 
 
 def _usage_item(
-    org: str, day: date, sku: str, minutes: float, paid: float, price: dict[str, float]
+    org: str,
+    day: date,
+    sku: str,
+    minutes: float,
+    paid: float,
+    price: dict[str, float],
+    repo: str = "",
 ) -> UsageItem:
     per_minute = price["before_2026"] if day < PRICE_CHANGE else price["from_2026"]
-    gross = round(minutes * per_minute, 2)
-    net = round(paid * per_minute, 2)
+    gross = round(minutes * per_minute, 6)
+    net = round(paid * per_minute, 6)
     return UsageItem(
         date=day,
         product="actions",
@@ -288,9 +359,27 @@ def _usage_item(
         unit_type="minutes",
         price_per_unit=per_minute,
         gross_amount=gross,
-        discount_amount=round(gross - net, 2),
+        discount_amount=round(gross - net, 6),
         net_amount=net,
         organization_name=org,
+        repository_name=repo or None,
+    )
+
+
+def _storage_item(org: str, day: date, repo: str, gb_hours: float, price: float) -> UsageItem:
+    amount = round(gb_hours * price, 6)
+    return UsageItem(
+        date=day,
+        product="actions",
+        sku="Actions storage",
+        quantity=round(gb_hours, 3),
+        unit_type="GigabyteHours",
+        price_per_unit=price,
+        gross_amount=amount,
+        discount_amount=0.0,
+        net_amount=amount,
+        organization_name=org,
+        repository_name=repo,
     )
 
 

@@ -12,6 +12,7 @@ from digests.billing import (
     format_money,
 )
 from digests.models import MonthlyActionsUsage, UsageItem
+from digests.render.wording import comparison_line, plain
 
 
 def item(
@@ -82,6 +83,11 @@ def test_answer_key_feb_peak_against_april() -> None:
     assert comparison.summary == (
         "\u2212105,000 min/mo; $630/mo ($7,560/yr) gross; $0 net \u2014 fully covered by the "
         "plan's discount"
+    )
+    # Worded as the team wrote it by hand: both months' own minutes, then the change.
+    assert plain(comparison_line(comparison)) == (
+        "Feb 2026 (peak) 198,000 min \u2192 Apr 2026 93,000 min: \u2212105,000 min/mo; $630/mo "
+        "($7,560/yr) gross; $0 net \u2014 fully covered by the plan's discount"
     )
 
 

@@ -133,11 +133,41 @@ def test_messages_come_in_order_main_first_then_the_thread() -> None:
         "trend_chart",
         "board",
         "chart",
+        "ci_repos",
+        "ci_repo_chart",
         "follow_ups_done",
         *["follow_up"] * 4,
     ]
     for message in messages:
         assert_within_limits(message)
+
+
+def test_where_the_minutes_go_and_the_flags_are_in_the_thread() -> None:
+    messages = sample_messages()
+    [ci] = [m for m in messages if m.kind == "ci_repos"]
+    text = "\n".join(strings(list(ci.blocks)))
+    assert ":mag: *Where the minutes go — Oct 2026* · GitHub Actions (acme)" in text
+    # The top five repositories: minutes, share, change and net dollars.
+    assert "• *api* — 45,066 min (47%) · −33% vs Sep 2026 · $0 net" in text
+    assert "• *infra* — 9,387 min (10%) · +162% vs Sep 2026 · $0 net" in text
+    assert text.count("\n• ") == 5 and "_…and 2 more repositories._" in text
+    assert "*Worth a look (4)*" in text
+    assert (
+        ":triangular_flag_on_post: *checkout-fork*: a fork that used 2,939 min in Oct 2026" in text
+    )
+    assert ":triangular_flag_on_post: *legacy-site*: archived, yet it used 1,959 min" in text
+    assert ":triangular_flag_on_post: *mobile*: macOS 540 min (10× the Linux price)" in text
+    assert ":triangular_flag_on_post: *infra*: minutes jumped +162%" in text
+    [chart] = [m for m in messages if m.kind == "ci_repo_chart"]
+    assert chart.file_name == "ci-by-repo.png"
+    assert chart.alt_text is not None and chart.alt_text.startswith(
+        "Horizontal bar chart of the 7 repositories of acme that used the most GitHub Actions "
+        "minutes in Oct 2026, each next to Sep 2026. api: 45,066 min (67,252 min in Sep 2026), "
+        "$0 net."
+    )
+    assert "In the thread:" in main_text(messages) and "where the CI minutes go" in main_text(
+        messages
+    )
 
 
 def test_main_message_has_the_week_at_a_glance() -> None:
@@ -316,7 +346,10 @@ def test_billing_shows_gross_discount_and_net_apart_with_the_comparison() -> Non
     )
     assert "*Oct 2026:* 93,000 min · gross $558 − discount $558 = *net $0*" in text
     assert "*Nov 2026 (so far):* 40,000 min" in text
-    assert "*Jun 2026 (peak) → Oct 2026:* −105,000 min/mo; $630/mo ($7,560/yr) gross" in text
+    assert (
+        "*Jun 2026 (peak) 198,000 min → Oct 2026 93,000 min:* −105,000 min/mo; $630/mo "
+        "($7,560/yr) gross"
+    ) in text
 
 
 def test_unknown_pr_is_shown_as_such() -> None:

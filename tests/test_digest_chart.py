@@ -101,7 +101,7 @@ def test_alt_text_gives_the_figures_in_words() -> None:
     )
     assert "Jun 2026: 202,540 min, gross $1,281.48, net $26.76." in text
     assert "Nov 2026 so far: 92,746 min" in text
-    assert "Jun 2026 (peak) to Oct 2026: −107,000 min/mo" in text
+    assert "Jun 2026 (peak) 202,540 min → Oct 2026 95,540 min: −107,000 min/mo" in text
     assert len(text) <= 1000
 
 

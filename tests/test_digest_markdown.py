@@ -117,7 +117,7 @@ def test_billing_table_has_minutes_by_sku_and_dollars_per_month() -> None:
     ) in text
     assert "| Jun 2026 | 198,200 | 3,400 | 940 | 202,540 | $1,281.48 | $1,254.72 | $26.76 |" in text
     assert "| Nov 2026 (so far) |" in text
-    assert "**Jun 2026 (peak) → Oct 2026:** −107,000 min/mo;" in text
+    assert "**Jun 2026 (peak) 202,540 min → Oct 2026 95,540 min:** −107,000 min/mo;" in text
 
 
 def test_board_table_counts_per_repository() -> None:

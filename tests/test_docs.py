@@ -160,13 +160,14 @@ def test_docs_demo_is_what_the_demo_makes_today(
     """The README's picture of a digest is real: docs/demo is the demo's current output."""
     assert main(["demo", "--date", DEMO_DATE, "--out", str(tmp_path)]) == 0
     capsys.readouterr()
-    for name in ("digest.md", "blocks.json"):
+    for name in ("digest.md", "blocks.json", "ci-report.md", "ci-usage.csv"):
         assert (tmp_path / name).read_text() == (ROOT / "docs" / "demo" / name).read_text(), (
             f"docs/demo/{name} is out of date: run "
             f"`uv run standup-bot demo --date {DEMO_DATE} --out docs/demo`"
         )
-    # The chart is compared by kind, not bytes (fonts and matplotlib versions move pixels).
-    assert (ROOT / "docs" / "demo" / "ci-billing.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    # The charts are compared by kind, not bytes (fonts and matplotlib versions move pixels).
+    for chart in ("ci-billing.png", "ci-by-repo.png"):
+        assert (ROOT / "docs" / "demo" / chart).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_readme_export_format_names_every_key_the_export_has(tmp_path: Path) -> None:

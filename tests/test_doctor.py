@@ -389,7 +389,7 @@ def test_unreadable_repository_fails(
     )
 
 
-def test_billing_403_is_a_warning_naming_the_owner_token(
+def test_billing_403_is_a_warning_naming_the_token_that_works(
     env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
 ) -> None:
     github.set_billing_access("acme", 403)
@@ -397,16 +397,49 @@ def test_billing_403_is_a_warning_naming_the_owner_token(
     outcome = run_doctor_cli(capsys)
 
     assert outcome.code == 0, outcome.out
-    line = outcome.line("warn  Actions billing for acme")
-    assert "organization owner's or billing manager's token" in line
-    assert "403" in line
-    assert line.endswith(
-        fix(
-            "use a token of an organization owner or billing manager of acme for the CI "
-            "billing chart; the rest of the digest works without it"
-        )
+    assert outcome.line("warn  Actions billing for acme") == (
+        "warn  Actions billing for acme needs a personal access token of an owner of acme: "
+        'classic, or fine-grained with the "Administration" organization permission (read) '
+        "(GitHub answered 403: You must be an organization owner or billing manager to view "
+        "billing.)" + fix(doctor.FIX_BILLING.format(org="acme"))
     )
     assert outcome.lines[-1] == "doctor: ready, with 1 warning(s)"
+
+
+def test_a_github_app_token_refused_billing_says_so(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    github.set_billing_access("acme", 403, app_token=True)
+
+    outcome = run_doctor_cli(capsys)
+
+    line = outcome.line("warn  Actions billing for acme")
+    assert "cannot be read with a GitHub App installation token" in line
+    assert "Resource not accessible by integration" in line
+    assert line.endswith(fix(doctor.FIX_BILLING_APP_TOKEN.format(org="acme")))
+
+
+def test_an_org_without_a_usage_report_is_told_apart_from_a_missing_permission(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    github.set_billing_access("acme", 404)
+
+    outcome = run_doctor_cli(capsys)
+
+    assert outcome.code == 0, outcome.out
+    line = outcome.line("warn  GitHub has no billing usage report for acme")
+    assert "enhanced billing platform" in line and "owner" not in line
+    assert line.endswith(fix(doctor.FIX_BILLING_NO_REPORT.format(org="acme")))
+
+
+def test_billing_readable_with_no_usage_yet_is_ok(
+    env: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], github: FakeGitHub
+) -> None:
+    github.set_billing("acme", [])  # a plan with nothing billed this month: an empty report
+
+    outcome = run_doctor_cli(capsys)
+
+    assert outcome.line("ok    Actions billing for acme is readable")
 
 
 def test_no_github_token_is_a_warning(

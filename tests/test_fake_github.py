@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.fakes.github import FakeGitHub, usage_items
+from tests.harness import wait_for
 
 
 @pytest.fixture
@@ -163,6 +164,26 @@ def test_graphql_needs_the_token(github: FakeGitHub) -> None:
     assert response.json()["message"] == "Bad credentials"
 
 
+def test_null_review_decision_and_null_nodes_as_github_can_answer(
+    github: FakeGitHub, http: httpx.Client
+) -> None:
+    github.add_repo("acme", "loose", requires_review=False)
+    github.add_pull("acme", "loose", 1, review_decision="APPROVED", ci="success")
+    github.null_nodes = True
+    body = graphql(
+        http,
+        """{ repository(owner: "acme", name: "loose") {
+          pullRequests(first: 10) { nodes { number reviewDecision
+            commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }
+            latestOpinionatedReviews(last: 5, writersOnly: true) { nodes { state } } } } } }""",
+    )
+    nodes = body["data"]["repository"]["pullRequests"]["nodes"]
+    assert nodes[0] is None
+    assert nodes[1]["reviewDecision"] is None  # no review required: null, approved or not
+    assert nodes[1]["latestOpinionatedReviews"]["nodes"] == [None, {"state": "APPROVED"}]
+    assert nodes[1]["commits"]["nodes"][0] is None
+
+
 # --- REST --------------------------------------------------------------------------------------
 
 
@@ -266,11 +287,40 @@ def test_recorded_requests_have_method_path_query_headers_body(
 
 
 def test_stop_is_clean_even_with_a_request_hanging() -> None:
+    """stop() wakes a hang that is still being waited for, and joins its thread before it
+    returns (the request threads were daemons, which socketserver never joins: the thread count
+    was checked while the woken handler was still unwinding, 1 run in 3 on a loaded machine)."""
+    before = threading.active_count()
+    fake = FakeGitHub().start()
+    fake.inject("hang", delay=30.0)
+    outcome: list[BaseException | int] = []
+
+    def ask() -> None:
+        with httpx.Client(timeout=60.0) as client:
+            try:
+                outcome.append(client.get(fake.url + "/user").status_code)
+            except httpx.HTTPError as error:
+                outcome.append(error)
+
+    asker = threading.Thread(target=ask)
+    asker.start()
+    wait_for(lambda: fake.count("/user") == 1, what="the request to reach the fake")
+    fake.stop()
+    asker.join()
+    # Woken, not answered: the 200 would only have come after the 30 s hang.
+    assert [type(o) for o in outcome] == [httpx.RemoteProtocolError]
+    assert threading.active_count() == before
+    assert [r.status for r in fake.requests] == [None]
+
+
+def test_stop_is_clean_after_the_client_gave_up_on_a_hang() -> None:
     before = threading.active_count()
     fake = FakeGitHub().start()
     fake.inject("hang", delay=30.0)
     with httpx.Client(timeout=0.2) as client, pytest.raises(httpx.ReadTimeout):
         client.get(fake.url + "/user")
+    # The request reaches the fake even when it is accepted after the client left.
+    wait_for(lambda: fake.count("/user") == 1, what="the request to reach the fake")
     fake.stop()
     assert threading.active_count() == before
     assert [r.status for r in fake.requests] == [None]

@@ -36,7 +36,7 @@ from bot.config import Settings, load_settings
 from bot.deps import Deps
 from bot.github import GitHubClient
 from bot.github.transport import MAX_ATTEMPTS
-from bot.services.digest import CHART_FILE, catch_up_missed_digest, run_digest
+from bot.services.digest import catch_up_missed_digest, run_digest
 from bot.slack.client import SERVER_ERROR_RETRIES, create_web_client
 from bot.slack.post import METADATA_EVENT, PostReport
 from bot.store import Store, StoreError
@@ -226,10 +226,10 @@ def seq_counts(slack: FakeSlack, digest_id: int, channel: str = CHANNEL) -> Coun
 def assert_every_message_once(world: World, digest_id: int) -> None:
     plan = world.store.get_digest_plan(digest_id)
     texts = [message.seq for message, _, _ in plan if not message.file_name]
-    charts = [message for message, _, _ in plan if message.file_name]
+    charts = Counter(message.file_name for message, _, _ in plan if message.file_name)
     assert seq_counts(world.slack, digest_id) == Counter(texts), "a message is missing or doubled"
-    shared = [f for f in world.slack.uploaded_files if f.completed and f.name == CHART_FILE]
-    assert len(shared) == len(charts), f"{len(shared)} charts shared for {len(charts)} planned"
+    shared = Counter(f.name for f in world.slack.uploaded_files if f.completed and f.name in charts)
+    assert shared == charts, f"{shared} charts shared for {charts} planned"
     assert all(ts is not None for _, ts, _ in plan), "the plan does not know every message"
     info = world.store.get_digest_info(digest_id)
     assert info["finished_at"] is not None

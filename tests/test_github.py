@@ -7,6 +7,7 @@ import math
 import socket
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -17,9 +18,11 @@ from bot.github import GitHubClient
 from bot.github.parse import parse_usage_items
 from bot.github.transport import DEFAULT_TIMEOUT, MAX_ATTEMPTS
 from bot.services.billing import fetch_actions_billing
-from digests.models import PullRequest, PullRequestRef, UsageItem
+from bot.store import Store
+from digests.board import build_pr_board
+from digests.models import Cycle, PullRequest, PullRequestRef, UsageItem
 from digests.pr_refs import unique_refs
-from tests.fakes.github import FakeGitHub, MemoryHttpCache, usage_items
+from tests.fakes.github import FakeGitHub, usage_items
 
 CLOCK = 1_780_000_000.0  # a fixed "now" in epoch seconds, shared by the fake and the client
 TODAY = date(2026, 5, 4)
@@ -311,7 +314,8 @@ def test_billing_answer_key_through_the_wire(
     assert fetched.problem is None and billing.problem is None
     assert fetched.requests == 7
     asked = [(r.query["year"], r.query["month"]) for r in github.requests]
-    assert asked == [(["2025"], ["11"]), (["2025"], ["12"])] + [
+    assert asked[0] == (["2025"], ["11"])  # the first month alone, then the rest concurrently
+    assert sorted(asked) == [(["2025"], ["11"]), (["2025"], ["12"])] + [
         (["2026"], [str(m)]) for m in range(1, 6)
     ]
     assert [(m.label, round(m.minutes), m.complete) for m in billing.months] == [
@@ -331,20 +335,27 @@ def test_billing_answer_key_through_the_wire(
     )
 
 
-def test_second_billing_fetch_with_unchanged_data_spends_only_304s(
-    github: FakeGitHub, sleeps: list[float]
+def test_closed_months_are_kept_a_day_then_asked_with_their_etag(
+    github: FakeGitHub, sleeps: list[float], tmp_path: Path
 ) -> None:
     github.set_billing("acme", billing_items("acme", storage=True), shape="observed")
-    cache = MemoryHttpCache()
-    with client_for(github, sleeps, cache=cache) as client:
-        first = fetch_actions_billing(client, "acme", today=TODAY)
+    now = datetime(2026, 5, 4, 9, tzinfo=UTC)
+    with Store(tmp_path / "s.db") as store, client_for(github, sleeps) as client:
+        first = fetch_actions_billing(client, "acme", today=TODAY, store=store, now=now)
+        assert first.requests == 7
         github.clear_requests()
-        second = fetch_actions_billing(client, "acme", today=TODAY)
+        # Within a day: the six closed months come from the store; the running month is asked
+        # with its ETag, and is a 304.
+        second = fetch_actions_billing(client, "acme", today=TODAY, store=store, now=now)
+        assert [(r.query["month"], r.status) for r in github.requests] == [(["5"], 304)]
+        assert "if-none-match" in github.requests[0].headers
+        github.clear_requests()
+        # A day later every month is asked again, each with its ETag: all 304s, no rate limit.
+        later = now + timedelta(days=1, minutes=1)
+        third = fetch_actions_billing(client, "acme", today=TODAY, store=store, now=later)
+        assert [r.status for r in github.requests] == [304] * 7
 
-    assert second.requests == 7
-    assert [r.status for r in github.requests] == [304] * 7
-    assert all("if-none-match" in r.headers for r in github.requests)
-    assert second.data == first.data
+    assert first.data == second.data == third.data and third.problem is None
     assert github.rest_remaining == 5000 - 7  # 304s cost no rate limit
 
 
@@ -361,11 +372,19 @@ def test_billing_refused_says_who_may_read_it(
     assert fetched.data.months == ()
     assert fetched.data.comparison is None
     assert fetched.problem == fetched.data.problem
-    assert fetched.problem == (
-        "Actions billing for acme needs an organization owner's or billing manager's token "
-        f"(GitHub answered {status})"
-    )
-    assert fetched.requests == 1  # one refusal is enough
+    if status == 403:
+        assert fetched.problem == (
+            "Actions billing for acme needs a personal access token of an owner of acme: "
+            'classic, or fine-grained with the "Administration" organization permission (read) '
+            "(GitHub answered 403: You must be an organization owner or billing manager to view "
+            "billing.)"
+        )
+    else:
+        assert fetched.problem == (
+            "GitHub has no billing usage report for acme (GitHub answered 404): it is not an "
+            "organization on GitHub's enhanced billing platform, or the name is wrong"
+        )
+    assert fetched.requests == 1  # one refusal is enough: the other months are not asked
 
 
 def test_parse_usage_items_documented_shape() -> None:
@@ -453,14 +472,17 @@ def test_github_down_every_fetch_returns_a_reason(github: FakeGitHub, sleeps: li
         board = client.fetch_board_pull_requests(["acme/api"], since=github.now)
         billing = fetch_actions_billing(client, "acme", today=TODAY)
 
-    down = f"GitHub is unavailable (HTTP 503) after {MAX_ATTEMPTS} tries"
-    assert lookups.problem == down
+    down = "GitHub is unavailable (HTTP 503) after "
+    assert lookups.problem is not None and lookups.problem.startswith(down)
     assert len(lookups.data) == 150
-    assert {lookup.problem for lookup in lookups.data.values()} == {down}
-    assert (board.data, board.problem) == ([], down)
-    assert billing.problem == billing.data.problem == down
+    assert {lookup.problem for lookup in lookups.data.values()} == {lookups.problem}
+    assert board.data == [] and board.problem == f"{down}{MAX_ATTEMPTS} tries"
+    assert billing.problem == billing.data.problem == f"{down}{MAX_ATTEMPTS} tries"
     assert billing.requests == MAX_ATTEMPTS  # gave up on the first month, not seven times
-    assert lookups.requests == board.requests == MAX_ATTEMPTS
+    # The two batches of PRs went out together; once GitHub had failed 4 times in a row, with a
+    # retry among them, neither tried again (one more may have been on the wire already).
+    assert MAX_ATTEMPTS <= lookups.requests <= MAX_ATTEMPTS + 1
+    assert board.requests == MAX_ATTEMPTS
 
 
 def test_a_hang_times_out_then_the_retry_succeeds(github: FakeGitHub, sleeps: list[float]) -> None:
@@ -663,3 +685,152 @@ def test_a_plain_403_is_the_callers_to_explain(sleeps: list[float]) -> None:
         access.problem == "acme/api: not found or no access with this token (GitHub answered 403)"
     )
     assert sleeps == []
+
+
+# --- answers GitHub gives that are easy to miss (checked against GitHub's schema) ---------------
+
+
+def test_review_decision_null_without_required_reviews_is_read_from_the_latest_reviews(
+    sleeps: list[float],
+) -> None:
+    """A repository whose rules require no review answers `reviewDecision: null` on every PR,
+    approved or not; the board must not list an approved PR as waiting for review."""
+    with FakeGitHub(clock=lambda: CLOCK) as fake:
+        fake.add_repo("acme", "api", requires_review=False)
+        fake.add_pull("acme", "api", 1, review_decision="APPROVED")
+        fake.add_pull("acme", "api", 2, review_decision="CHANGES_REQUESTED")
+        fake.add_pull("acme", "api", 3, reviews=["APPROVED", "CHANGES_REQUESTED"])
+        fake.add_pull("acme", "api", 4)  # nobody reviewed it yet
+        with client_for(fake, sleeps) as client:
+            board = client.fetch_board_pull_requests(["acme/api"], since=fake.now)
+            lookups = client.fetch_pull_requests([ref("acme/api#1"), ref("acme/api#4")])
+
+    decisions = {pr.number: pr.review_decision for pr in board.data}
+    assert decisions == {1: "approved", 2: "changes_requested", 3: "changes_requested", 4: None}
+    assert board.requests == 1 and lookups.requests == 1  # derived within the same request
+    one = lookups.data["acme/api#1"].pull_request
+    assert one is not None and one.review_decision == "approved"
+    cycle_end = fake.now
+    pr_board = build_pr_board(
+        board.data,
+        repos=["acme/api"],
+        cycle=Cycle(
+            meeting_date=cycle_end.date(), starts_at=cycle_end - timedelta(days=7),
+            ends_at=cycle_end,
+        ),
+        now=cycle_end,
+        stale_days=7,
+        team=[],
+    )  # fmt: skip
+    assert [pr.number for pr in pr_board.awaiting_review] == [4]
+
+
+def test_null_entries_in_nodes_lists_are_skipped(github: FakeGitHub, sleeps: list[float]) -> None:
+    """GitHub's schema allows nulls inside `nodes` (PRs, commits, reviews); one used to raise
+    AttributeError out of the board and fail the digest job."""
+    github.add_pull("acme", "api", 1, ci="success", review_decision="APPROVED")
+    github.add_pull("acme", "api", 2, merged_at=github.now - timedelta(hours=1))
+    github.null_nodes = True
+    with client_for(github, sleeps) as client:
+        board = client.fetch_board_pull_requests(["acme/api"], since=github.now - timedelta(1))
+        lookups = client.fetch_pull_requests([ref("acme/api#1")])
+    assert board.problem is None and lookups.problem is None
+    assert sorted(pr.number for pr in board.data) == [1, 2]
+    one = lookups.data["acme/api#1"].pull_request
+    assert one is not None and (one.ci, one.review_decision) == ("success", "approved")
+
+
+# --- one deadline and one verdict per job (a Phase) ---------------------------------------------
+
+
+class SteppedClock:
+    """A monotonic clock that only moves when the client sleeps (or a test moves it)."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.sleeps: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+
+def stepped_client(fake: FakeGitHub, clock: SteppedClock, **options: Any) -> GitHubClient:
+    return GitHubClient(
+        settings_for(fake), sleep=clock.sleep, clock=lambda: CLOCK, monotonic=clock, **options
+    )
+
+
+def test_a_phase_deadline_cuts_the_retries_and_then_nothing_more_is_sent(
+    github: FakeGitHub,
+) -> None:
+    github.inject("server_error", status=503, times=100)
+    clock = SteppedClock()
+    with stepped_client(github, clock) as client:
+        phase = client.phase(5.0)
+        board = client.fetch_board_pull_requests(["acme/api"], since=github.now, phase=phase)
+        # Tries at 0, 1 and 3 s; the next wait (4 s) would pass the 5 s: no fourth try.
+        assert board.requests == 3 and clock.sleeps == [1.0, 2.0]
+        assert board.problem == "GitHub is unavailable (HTTP 503) after 3 tries"
+        assert phase.down == board.problem
+        github.clear_requests()
+        billing = fetch_actions_billing(client, "acme", today=TODAY, phase=phase)
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=phase)
+    assert github.requests == []  # GitHub clearly failed in this phase: nothing more is sent
+    assert billing.problem == lookups.problem == board.problem
+
+
+def test_a_hang_costs_no_more_than_what_is_left_of_the_phase(github: FakeGitHub) -> None:
+    github.add_pull("acme", "api", 1)
+    github.inject("hang", path="/graphql", delay=30.0, times=10)
+    sleeps: list[float] = []
+    # The client's own read timeout is 20 s; the phase has 0.5 s: the try is cut to that.
+    with client_for(github, sleeps) as client:
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=client.phase(0.5))
+    assert lookups.requests == 1
+    assert lookups.problem is not None
+    assert lookups.problem.startswith("GitHub did not answer in time (ReadTimeout)")
+    assert lookups.data["acme/api#1"].problem == lookups.problem
+
+
+def test_a_blip_of_concurrent_errors_does_not_stop_the_phase(
+    github: FakeGitHub, sleeps: list[float]
+) -> None:
+    github.generate_pulls("acme/api", 150, seed=2)
+    github.inject("server_error", path="/graphql", status=502, times=2)
+    with client_for(github, sleeps) as client:
+        phase = client.phase(60.0)
+        # Two batches of 100 refs go out together; both fail once, both retry and get through.
+        lookups = client.fetch_pull_requests(
+            [ref(f"acme/api#{n}") for n in range(1, 151)], phase=phase
+        )
+    assert lookups.problem is None and phase.down is None
+    assert all(lookup.pull_request is not None for lookup in lookups.data.values())
+    assert lookups.requests == 4
+
+
+def test_an_answer_dribbling_past_the_deadline_is_cut(sleeps: list[float]) -> None:
+    clock = SteppedClock()
+
+    class Dribble(httpx.SyncByteStream):
+        def __iter__(self) -> Iterator[bytes]:
+            for piece in (b'{"lo', b'gin": ', b'"octo', b'cat"}'):
+                clock.now += 1.0  # each piece takes a second
+                yield piece
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, stream=Dribble())
+
+    settings = load_settings(
+        {"GITHUB_TOKEN": "ghp_x", "GITHUB_API_URL": "https://api.github.test"}, env_file=None
+    )
+    with GitHubClient(
+        settings, transport=httpx.MockTransport(handler), sleep=clock.sleep, monotonic=clock
+    ) as client:
+        phase = client.phase(2.5)
+        lookups = client.fetch_pull_requests([ref("acme/api#1")], phase=phase)
+    assert lookups.problem is not None and "the 2.5 s this job gives GitHub" in lookups.problem
+    assert lookups.requests == 1

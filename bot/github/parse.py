@@ -3,9 +3,12 @@ except on an answer of the wrong shape (KeyError, TypeError or ValueError, which
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
+from digests.billing import UsageSums
 from digests.models import (
     CiState,
     PullRequest,
@@ -40,38 +43,122 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
     "2025-01-01T00:00:00Z", `product` "actions", float quantities, storage lines. Dollar fields
     GitHub leaves out are derived from its own `pricePerUnit`.
     """
+    return list(iter_usage_items(payload))
+
+
+def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
+    """`parse_usage_items` one line at a time."""
+    for values in _usage_rows(payload):
+        yield UsageItem(
+            date=values.day,
+            product=values.product,
+            sku=values.sku,
+            quantity=values.quantity,
+            unit_type=values.unit,
+            price_per_unit=values.price,
+            gross_amount=values.gross,
+            discount_amount=values.discount,
+            net_amount=values.net,
+            organization_name=values.organization,
+            repository_name=values.repository,
+        )
+
+
+def sum_usage_month(payload: Any, year: int, month: int) -> list[UsageItem]:
+    """A month's answer summed per month, SKU and repository (`digests.billing.sum_usage_lines`)
+    straight from GitHub's rows: a large org's month is tens of thousands of daily lines, and a
+    model for each would cost more than the sums. Lines of other months are left out, so an
+    answer spanning more cannot count twice."""
+    sums = UsageSums()
+    for values in _usage_rows(payload):
+        day = values.day
+        if (day.year, day.month) != (year, month):
+            continue
+        sums.add(
+            day.year,
+            day.month,
+            values.product,
+            values.sku,
+            values.unit,
+            values.repository,
+            values.organization,
+            quantity=values.quantity,
+            gross=values.gross,
+            discount=values.discount,
+            net=values.net,
+            price=values.price,
+        )
+    return sums.lines()
+
+
+@dataclass(frozen=True, slots=True)
+class _UsageRow:
+    day: date
+    product: str
+    sku: str
+    unit: str
+    quantity: float
+    price: float
+    gross: float
+    discount: float
+    net: float
+    organization: str | None
+    repository: str | None
+
+
+def _usage_rows(payload: Any) -> Iterator[_UsageRow]:
     rows = payload.get("usageItems") if isinstance(payload, dict) else payload
     if rows is None:
-        return []
+        return
     if not isinstance(rows, list):
         raise ValueError("usageItems is not a list")
-    items = []
     for row in rows:
+        if not isinstance(row, dict):
+            continue  # a null line carries nothing to count
         quantity = float(row.get("quantity") or 0)
         price = float(row.get("pricePerUnit") or 0)
         gross = _amount(row.get("grossAmount"), quantity * price)
         discount = _amount(row.get("discountAmount"), 0.0)
-        net = _amount(row.get("netAmount"), gross - discount)
-        items.append(
-            UsageItem(
-                date=parse_date(row["date"]),
-                product=str(row.get("product") or "").casefold(),
-                sku=str(row.get("sku") or ""),
-                quantity=quantity,
-                unit_type=str(row.get("unitType") or ""),
-                price_per_unit=price,
-                gross_amount=gross,
-                discount_amount=discount,
-                net_amount=net,
-                organization_name=row.get("organizationName") or None,
-                repository_name=row.get("repositoryName") or None,
-            )
+        organization = row.get("organizationName")
+        repository = row.get("repositoryName")
+        yield _UsageRow(
+            day=parse_date(str(row["date"])),
+            product=str(row.get("product") or "").casefold(),
+            sku=str(row.get("sku") or ""),
+            unit=str(row.get("unitType") or ""),
+            quantity=quantity,
+            price=price,
+            gross=gross,
+            discount=discount,
+            net=_amount(row.get("netAmount"), gross - discount),
+            organization=str(organization) if organization else None,
+            repository=str(repository) if repository else None,
         )
-    return items
+
+
+def nodes_of(connection: Any) -> list[dict[str, Any]]:
+    """A connection's `nodes`, without the nulls GitHub's schema allows in the list."""
+    nodes = connection.get("nodes") if isinstance(connection, dict) else None
+    return [node for node in nodes or [] if isinstance(node, dict)]
+
+
+def review_decision(node: dict[str, Any]) -> ReviewDecision | None:
+    """GitHub's `reviewDecision`; where it is null (no review required by the repository's
+    rules) the latest opinionated reviews decide: any "changes requested" wins, else any
+    approval; no reviews is no decision."""
+    decision = _REVIEW_DECISIONS.get(node.get("reviewDecision") or "")
+    if decision is not None:
+        return decision
+    states = {review.get("state") for review in nodes_of(node.get("latestOpinionatedReviews"))}
+    if "CHANGES_REQUESTED" in states:
+        return "changes_requested"
+    if "APPROVED" in states:
+        return "approved"
+    return None
 
 
 def parse_pull_request(owner: str, repo: str, node: dict[str, Any]) -> PullRequest:
-    commits = (node.get("commits") or {}).get("nodes") or []
+    commits = nodes_of(node.get("commits"))
     rollup = (commits[-1].get("commit") or {}).get("statusCheckRollup") if commits else None
     ci = _CI_STATES.get(rollup.get("state") if isinstance(rollup, dict) else None, "none")
     state: PullRequestState
@@ -90,7 +177,7 @@ def parse_pull_request(owner: str, repo: str, node: dict[str, Any]) -> PullReque
         url=str(node["url"]),
         state=state,
         ci=ci,
-        review_decision=_REVIEW_DECISIONS.get(node.get("reviewDecision") or ""),
+        review_decision=review_decision(node),
         author=author.get("login") if isinstance(author, dict) else None,  # None: a deleted user
         created_at=parse_datetime(node["createdAt"]),
         updated_at=parse_datetime(node["updatedAt"]),

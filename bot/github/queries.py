@@ -9,11 +9,16 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-PR_FRAGMENT = """fragment PR on PullRequest {
+# `reviewDecision` is null on every PR of a repository whose rules require no review, even an
+# approved one: the latest opinionated review of each writer, fetched in the same request, says
+# what the reviewers decided then (bot.github.parse.review_decision).
+REVIEWS_PER_PR = 20
+PR_FRAGMENT = f"""fragment PR on PullRequest {{
   number title url state isDraft mergedAt closedAt createdAt updatedAt reviewDecision
-  author { login }
-  commits(last: 1) { nodes { commit { statusCheckRollup { state } } } }
-}
+  author {{ login }}
+  commits(last: 1) {{ nodes {{ commit {{ statusCheckRollup {{ state }} }} }} }}
+  latestOpinionatedReviews(last: {REVIEWS_PER_PR}, writersOnly: true) {{ nodes {{ state }} }}
+}}
 """
 
 PAGE_FRAGMENT = """fragment Page on PullRequestConnection {
@@ -65,3 +70,12 @@ def board_query(
         + PAGE_FRAGMENT
         + PR_FRAGMENT
     )
+
+
+def repo_states_query(owner: str, names: Sequence[str]) -> str:
+    """Whether each repository is a fork or archived: `r{i}` is names[i]."""
+    selections = " ".join(
+        f"r{index}: {repository(owner, name)} {{ nameWithOwner isFork isArchived }}"
+        for index, name in enumerate(names)
+    )
+    return "query RepoStates { " + selections + " }\n"

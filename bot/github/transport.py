@@ -8,6 +8,14 @@
 - REST GETs carry `If-None-Match` from the ETag cache; a 304 reuses the cached body (and costs no
   rate limit). GraphQL POSTs cannot be cached.
 
+- A `Phase` groups the requests of one job (the GitHub part of a digest, a ci-report): one
+  deadline for all of them (each try's timeouts and waits are cut to what is left of it) and one
+  verdict. Once GitHub has clearly failed (MAX_ATTEMPTS tries in a row unanswered, with a
+  backoff among them, or the deadline passed) nothing more is sent in that phase: every request
+  still waiting or retrying fails at once with the same problem.
+- At most `max_in_flight` requests are on the wire at once, across threads (GitHub asks for a
+  handful at most; its secondary limits punish more).
+
 Whatever fails raises `GiveUp`, whose `problem` says why in words for the digest.
 """
 
@@ -17,9 +25,10 @@ import email.utils
 import json
 import logging
 import math
+import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -37,6 +46,7 @@ DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=5.0)
 MAX_ATTEMPTS = 4
 BACKOFF_SECONDS = 1.0  # 1, 2, 4 s between tries
 SECONDARY_LIMIT_WAIT = 60.0  # GitHub's advice when a secondary limit names no retry-after
+MAX_IN_FLIGHT = 4  # requests on the wire at once: "a handful" is GitHub's polite concurrency
 _RATE_LIMIT_TYPES = frozenset({"RATE_LIMITED", "RATE_LIMIT"})
 
 
@@ -58,9 +68,69 @@ class GiveUp(Exception):
 
 @dataclass
 class Tally:
-    """Requests one fetch made (for the benchmarks and `Fetched.requests`)."""
+    """Requests one fetch made (for the benchmarks and `Fetched.requests`); threads share it."""
 
     requests: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def count(self) -> None:
+        with self._lock:
+            self.requests += 1
+
+
+class Phase:
+    """One deadline and one verdict for the requests of one job (see the module's docstring).
+
+    `seconds=None`: no deadline (a fetch on its own). Thread-safe: a phase's requests may run in
+    several threads. `down` is the problem once GitHub has clearly failed in this phase.
+    """
+
+    def __init__(
+        self, seconds: float | None = None, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.seconds = seconds
+        self._clock = clock
+        self._deadline = None if seconds is None else clock() + seconds
+        self._lock = threading.Lock()
+        self._failures = 0  # tries in a row GitHub did not answer (5xx, timeouts, no connection)
+        self._retried = False  # one of them was a retry, after a backoff
+        self.down: str | None = None
+
+    def remaining(self) -> float | None:
+        return None if self._deadline is None else self._deadline - self._clock()
+
+    def check(self, last_problem: str | None = None) -> None:
+        """Raise GiveUp when nothing more may be sent in this phase."""
+        with self._lock:
+            expired = self._deadline is not None and self._deadline - self._clock() <= 0
+            if self.down is None and expired:
+                self.down = self._deadline_problem(last_problem)
+            if self.down is not None:
+                raise GiveUp(self.down)
+
+    def trip(self, problem: str) -> None:
+        """GitHub has clearly failed: the first reason given stays the phase's."""
+        with self._lock:
+            if self.down is None:
+                self.down = problem
+
+    def answered(self) -> None:
+        with self._lock:
+            self._failures = 0
+            self._retried = False
+
+    def unanswered(self, attempt: int, problem: str) -> None:
+        """A try GitHub did not answer; enough of them in a row, one after a backoff, and the
+        phase is down (a blip of a few concurrent 5xx is not enough)."""
+        with self._lock:
+            self._failures += 1
+            self._retried = self._retried or attempt > 1
+            if self.down is None and self._failures >= MAX_ATTEMPTS and self._retried:
+                self.down = f"{problem} after {self._failures} tries"
+
+    def _deadline_problem(self, last_problem: str | None) -> str:
+        limit = f"no answer within the {self.seconds:g} s this job gives GitHub"
+        return f"{last_problem}; {limit}" if last_problem else f"GitHub gave {limit}"
 
 
 @dataclass
@@ -88,6 +158,7 @@ class GitHubTransport:
         max_wait: float = 60.0,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         clock: Callable[[], float] = time.time,
+        max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
         token = settings.secret("github_token")
         self.has_token: bool = bool(token)
@@ -97,7 +168,10 @@ class GitHubTransport:
         self._sleep = sleep
         self._max_wait = max_wait
         self._clock = clock
+        self._timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
         self._rate_limit: _GraphQLRateLimit | None = None
+        self._rate_lock = threading.Lock()
+        self._in_flight = threading.BoundedSemaphore(max(max_in_flight, 1))
         headers = {
             "Accept": "application/vnd.github+json",
             "X-GitHub-Api-Version": API_VERSION,
@@ -112,10 +186,13 @@ class GitHubTransport:
     def close(self) -> None:
         self._http.close()
 
-    def graphql(self, query: str, tally: Tally) -> dict[str, Any]:
+    def graphql(self, query: str, tally: Tally, phase: Phase | None = None) -> dict[str, Any]:
         """POST a query; the parsed body when it has data. Raises GiveUp otherwise."""
-        self._wait_for_graphql_points()
-        response = self._send("POST", self._graphql_url, tally, json={"query": query}, graphql=True)
+        phase = phase or Phase()
+        self._wait_for_graphql_points(phase)
+        response = self._send(
+            "POST", self._graphql_url, tally, phase, json={"query": query}, graphql=True
+        )
         if response.status_code != 200:
             raise GiveUp(f"GitHub GraphQL answered {response.status_code}{_message(response)}")
         body = _json(response)
@@ -127,13 +204,19 @@ class GitHubTransport:
             raise GiveUp(f"GitHub GraphQL error: {errors[0].get('message', 'no data')}")
         return body
 
-    def rest_get(self, path: str, params: dict[str, int | str], tally: Tally) -> tuple[int, Any]:
+    def rest_get(
+        self,
+        path: str,
+        params: dict[str, int | str],
+        tally: Tally,
+        phase: Phase | None = None,
+    ) -> tuple[int, Any]:
         """GET with the ETag cache: (status, parsed JSON). A 304 reports 200 and the cached body."""
         url = self._api_url + path
         key = url + ("?" + urlencode(sorted(params.items())) if params else "")
         cached = self._cached(key)
         headers = {"If-None-Match": cached[0]} if cached else {}
-        response = self._send("GET", url, tally, params=params, headers=headers)
+        response = self._send("GET", url, tally, phase or Phase(), params=params, headers=headers)
         if response.status_code == 304 and cached is not None:
             return 200, _json_bytes(cached[1])
         if response.status_code == 200 and (etag := response.headers.get("etag")):
@@ -142,42 +225,115 @@ class GitHubTransport:
             return response.status_code, None
         return response.status_code, _json(response)
 
+    def rest_get_conditional(
+        self,
+        path: str,
+        params: dict[str, int | str],
+        tally: Tally,
+        phase: Phase | None = None,
+        *,
+        etag: str | None = None,
+    ) -> tuple[int, Any, str | None]:
+        """GET with the caller's own ETag, bypassing the HTTP cache (for answers the caller keeps
+        in its own form, such as a month of billing lines): (status, parsed JSON or None for a
+        304, the answer's ETag)."""
+        headers = {"If-None-Match": etag} if etag else {}
+        response = self._send(
+            "GET", self._api_url + path, tally, phase or Phase(), params=params, headers=headers
+        )
+        answered_etag = response.headers.get("etag") or (
+            etag if response.status_code == 304 else None
+        )
+        if response.status_code == 304 or not response.content:
+            return response.status_code, None, answered_etag
+        return response.status_code, _json(response), answered_etag
+
     def _send(
         self,
         method: str,
         url: str,
         tally: Tally,
+        phase: Phase,
         *,
         params: dict[str, int | str] | None = None,
         headers: dict[str, str] | None = None,
         json: Any = None,
         graphql: bool = False,
     ) -> httpx.Response:
-        """One logical request, with retries and rate-limit waits. Raises GiveUp."""
+        """One logical request, with retries and rate-limit waits, within `phase`. Raises GiveUp."""
         verdict = _Verdict()
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            tally.requests += 1
+            phase.check(verdict.problem)
+            tally.count()
+            unanswered = True
             try:
-                response = self._http.request(
-                    method, url, params=params, headers=headers, json=json
-                )
+                response = self._request(method, url, phase, params, headers, json)
             except httpx.TimeoutException as error:
                 verdict = self._backoff(attempt, f"GitHub did not answer in time ({_kind(error)})")
             except httpx.TransportError as error:
                 verdict = self._backoff(attempt, f"could not reach GitHub ({_kind(error)})")
             else:
                 verdict = self._judge(response, attempt, graphql)
+                unanswered = response.status_code >= 500
                 if verdict.problem is None:
+                    phase.answered()
                     return response
+            if unanswered:
+                assert verdict.problem is not None
+                phase.unanswered(attempt, verdict.problem)
+            else:
+                phase.answered()
             if verdict.final or attempt == MAX_ATTEMPTS or verdict.wait is None:
                 break
+            phase.check(verdict.problem)
+            remaining = phase.remaining()
+            if remaining is not None and verdict.wait >= remaining:
+                break  # no time left in the phase to wait and try again
             log.info("GitHub: %s; retrying in %.1f s", verdict.problem, verdict.wait)
             self._sleep(verdict.wait)
         problem = verdict.problem or "GitHub request failed"
         if not verdict.final:
-            problem += f" after {MAX_ATTEMPTS} tries"
+            problem += f" after {attempt} {'try' if attempt == 1 else 'tries'}"
+        if unanswered:
+            phase.trip(problem)  # GitHub itself failed: nothing more is sent in this phase
         log.warning("GitHub %s %s: %s", method, url, problem)
         raise GiveUp(problem)
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        phase: Phase,
+        params: dict[str, int | str] | None,
+        headers: dict[str, str] | None,
+        json: Any,
+    ) -> httpx.Response:
+        """One try, on the wire within the in-flight limit, its timeouts and its whole body
+        bounded by what is left of the phase (a GitHub that dribbles cannot outlast it)."""
+        with self._in_flight:
+            remaining = phase.remaining()
+            timeout = self._timeout
+            if remaining is not None:
+                timeout = _capped(timeout, remaining)
+            request = self._http.build_request(
+                method, url, params=params, headers=headers, json=json, timeout=timeout
+            )
+            response = self._http.send(request, stream=True)
+            try:
+                chunks = []
+                for chunk in response.iter_bytes():
+                    chunks.append(chunk)
+                    left = phase.remaining()
+                    if left is not None and left <= 0:
+                        raise httpx.ReadTimeout("the phase's deadline passed mid-answer")
+            finally:
+                response.close()
+        return httpx.Response(
+            response.status_code,
+            headers=response.headers,
+            content=b"".join(chunks),
+            request=request,
+        )
 
     def _judge(self, response: httpx.Response, attempt: int, graphql: bool) -> _Verdict:
         status = response.status_code
@@ -229,9 +385,10 @@ class GitHubTransport:
             )
         return _Verdict(wait=wait, problem="GitHub secondary rate limit")
 
-    def _wait_for_graphql_points(self) -> None:
+    def _wait_for_graphql_points(self, phase: Phase) -> None:
         """Do not send a query the last answer's `rateLimit` says cannot be paid for."""
-        limit = self._rate_limit
+        with self._rate_lock:
+            limit = self._rate_limit
         if (
             limit is None
             or limit.remaining >= max(limit.cost, 1)
@@ -239,23 +396,29 @@ class GitHubTransport:
         ):
             return
         verdict = self._until_reset(limit.reset_at)
+        remaining = phase.remaining()
         if verdict.final or verdict.wait is None:
             raise GiveUp(verdict.problem or "GitHub rate limit exhausted")
+        if remaining is not None and verdict.wait >= remaining:
+            raise GiveUp(f"{verdict.problem}; no time left to wait for the reset")
         self._sleep(verdict.wait)
-        self._rate_limit = None
+        with self._rate_lock:
+            self._rate_limit = None
 
     def _remember_rate_limit(self, body: dict[str, Any]) -> None:
         node = (body.get("data") or {}).get("rateLimit")
         if not isinstance(node, dict):
             return
         try:
-            self._rate_limit = _GraphQLRateLimit(
+            limit: _GraphQLRateLimit | None = _GraphQLRateLimit(
                 cost=int(node["cost"]),
                 remaining=int(node["remaining"]),
                 reset_at=parse_datetime(node["resetAt"]).timestamp(),
             )
         except (KeyError, TypeError, ValueError):
-            self._rate_limit = None
+            limit = None
+        with self._rate_lock:
+            self._rate_limit = limit
 
     def _cached(self, key: str) -> tuple[str, bytes] | None:
         if self._cache is None:
@@ -273,6 +436,21 @@ class GitHubTransport:
             self._cache.save_http_cache(key, etag, body)
         except Exception:
             log.warning("GitHub HTTP cache write failed", exc_info=True)
+
+
+def _capped(timeout: httpx.Timeout, seconds: float) -> httpx.Timeout:
+    """Each of `timeout`'s parts, at most `seconds` (never below a millisecond)."""
+    cap = max(seconds, 0.001)
+
+    def part(value: float | None) -> float:
+        return cap if value is None else min(value, cap)
+
+    return httpx.Timeout(
+        connect=part(timeout.connect),
+        read=part(timeout.read),
+        write=part(timeout.write),
+        pool=part(timeout.pool),
+    )
 
 
 def _retry_after(value: str | None, now: float) -> float | None:

@@ -32,6 +32,18 @@ def _date(value: str) -> date:
         ) from None
 
 
+def _months(value: str) -> int:
+    from bot.services.ci_report import MAX_MONTHS
+
+    try:
+        months = int(value)
+    except ValueError:
+        months = 0
+    if not 1 <= months <= MAX_MONTHS:
+        raise argparse.ArgumentTypeError(f"expected 1 to {MAX_MONTHS} months, got {value!r}")
+    return months
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="standup-bot", description="A self-hosted Slack bot for a team's weekly standup."
@@ -105,6 +117,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("doctor", help="check configuration, tokens, scopes, channel and GitHub")
 
+    ci_report = commands.add_parser(
+        "ci-report", help="the CI audit: where the GitHub Actions minutes go, by repository"
+    )
+    ci_report.add_argument(
+        "--months",
+        type=_months,
+        default=12,
+        help="calendar months to audit, ending with the current one (default 12, at most 24)",
+    )
+    ci_report.add_argument("--org", help="GitHub organization (default GITHUB_ORG)")
+    ci_report.add_argument(
+        "--date",
+        type=_date,
+        help="audit as of that day: the months end with its month (default: today)",
+    )
+    ci_report.add_argument(
+        "--out",
+        type=Path,
+        default=Path("ci-report"),
+        help="directory for ci-report.md, ci-by-repo.png, ci-billing.png, ci-usage.csv",
+    )
+
     backup = commands.add_parser("backup", help="copy the live database safely (online backup)")
     backup.add_argument("path", type=Path, help="where to write the copy")
     return parser
@@ -152,6 +186,10 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return run_doctor(settings)
     if args.command == "backup":
         return _backup(settings, args.path)
+    if args.command == "ci-report":
+        return _ci_report(
+            settings, months=args.months, org=args.org, out=args.out, on_day=args.date
+        )
     raise UsageError(f"unknown command {args.command}")
 
 
@@ -276,6 +314,45 @@ def _digest_post(settings: Settings, meeting_date: date | None, *, force: bool) 
         f"{report.already_posted + report.found_after_crash} already in Slack"
     )
     return 0
+
+
+def _ci_report(
+    settings: Settings, *, months: int, org: str | None, out: Path, on_day: date | None
+) -> int:
+    from datetime import UTC, datetime, time
+
+    from bot.deps import build_deps
+    from bot.ops.progress import month_progress
+    from bot.services.ci_report import build_ci_report, write_ci_report
+
+    org = org or settings.org
+    if not org:
+        raise UsageError("no organization: give --org or set GITHUB_ORG (or GITHUB_REPOS)")
+    if settings.github_token is None:
+        raise UsageError("GITHUB_TOKEN is not set: ci-report reads GitHub's billing usage report")
+    deps = build_deps(settings)
+    try:
+        now = deps.now()
+        if on_day is not None:
+            now = min(now, datetime.combine(on_day, time(12), tzinfo=UTC))
+        with month_progress(months, f"GitHub billing usage for {org}") as advance:
+            report = build_ci_report(deps, org=org, months=months, now=now, on_month=advance)
+        written = write_ci_report(
+            out, usage=report.usage, audit=report.audit, billing=report.billing, now=now
+        )
+    finally:
+        deps.close()
+    for path in written:
+        print(path)
+    if report.problem:
+        print(f"standup-bot: ci-report for {org}: {report.problem}", file=sys.stderr)
+    print(
+        f"{org}: {len(report.audit.months)} months ({report.months_asked} asked of GitHub, "
+        f"{report.requests} requests), {len(report.audit.repos)} repositories, "
+        f"{len(report.audit.flags)} flags",
+        file=sys.stderr,
+    )
+    return 1 if report.problem and not report.audit.months else 0
 
 
 def _backup(settings: Settings, path: Path) -> int:

@@ -3,8 +3,9 @@
 The sample's people, standups (this cycle's and eight earlier ones), asks and follow-ups go into a
 throw-away SQLite database through the same `save_*` calls the bot uses, are read back with the
 same `get_*` calls (the history as `gather_digest` reads it), and meet the sample GitHub data (PRs,
-board, Actions billing) in `build_digest`. Nothing needs a token or the
-network; the files written are those of `digest preview`.
+board, Actions billing) in `build_digest`. Nothing needs a token or the network; the files
+written are those of `digest preview`, and those of `ci-report` from the sample org's usage lines
+(a fork, an archived repository and a macOS-heavy one among them).
 """
 
 from __future__ import annotations
@@ -18,12 +19,13 @@ from zoneinfo import ZoneInfo
 
 from bot.deps import utc_now
 from bot.schedule import CronSchedule
+from bot.services.ci_report import write_ci_report
 from bot.services.digest import render_digest_files, write_preview
 from bot.services.history import load_history
 from bot.store import Store
 from digests.build import build_digest
 from digests.models import Ask, CycleStandups, FollowUp, Member, Person, Standup
-from digests.sample import build_sample_inputs
+from digests.sample import build_sample_inputs, sample_ci_audit
 
 # The sample team meets on Mondays at 09:00 UTC (digests.sample): its earlier cycles are read
 # back from the database on that schedule, as the bot reads them on STANDUP_DIGEST_CRON.
@@ -53,6 +55,14 @@ def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
         )
         files = render_digest_files(build_digest(**inputs))
     written = write_preview(files, out)
+    usage, audit = sample_ci_audit(now)
+    written += [
+        path
+        for path in write_ci_report(
+            out, usage=usage, audit=audit, billing=inputs["billing"].data, now=inputs["now"]
+        )
+        if path not in written
+    ]
     print(
         f"Sample digest for the meeting on {cycle.meeting_date:%A %B %-d, %Y} "
         f"({len(files.messages)} Slack messages):"

@@ -79,8 +79,18 @@ FIX_REPO = (
     "scope) or remove it from GITHUB_REPOS"
 )
 FIX_BILLING = (
-    "use a token of an organization owner or billing manager of {org} for the CI billing "
-    "chart; the rest of the digest works without it"
+    "for the CI billing and audit, set GITHUB_TOKEN to a personal access token of an owner of "
+    '{org}: classic, or fine-grained with the "Administration" organization permission (read) '
+    "besides Pull requests and Commit statuses; the rest of the digest works without it"
+)
+FIX_BILLING_APP_TOKEN = (
+    "GitHub App installation tokens cannot read the billing usage report: set GITHUB_TOKEN to "
+    "a personal access token of an owner of {org} (classic, or fine-grained with the "
+    '"Administration" organization permission, read)'
+)
+FIX_BILLING_NO_REPORT = (
+    "check GITHUB_ORG; GitHub has a usage report only for organizations on its enhanced "
+    "billing platform; the rest of the digest works without it"
 )
 
 
@@ -379,8 +389,19 @@ def _check_github_access(
     org = settings.org
     if org is None:
         return
-    billing = github.fetch_billing_usage(org, today=now.date(), months=1)  # one request
+    billing = github.fetch_billing_access(org, today=now.date())  # one request, this month
     if billing.problem is None:
         yield Check(Status.OK, f"Actions billing for {org} is readable")
-    else:
-        yield Check(Status.WARN, billing.problem, FIX_BILLING.format(org=org))
+        return
+    # A missing permission (403) is told apart from an org without a usage report (404).
+    fixes = {
+        "forbidden": FIX_BILLING,
+        "app_token": FIX_BILLING_APP_TOKEN,
+        "no_report": FIX_BILLING_NO_REPORT,
+    }
+    billing_fix = fixes.get(billing.data)
+    if billing_fix is None:  # GitHub down, rate limit: not the token's fault
+        what = f"Actions billing for {org}: {billing.problem}"
+        yield Check(Status.WARN, what, FIX_GITHUB_UNREACHABLE)
+        return
+    yield Check(Status.WARN, billing.problem, billing_fix.format(org=org))

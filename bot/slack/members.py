@@ -44,12 +44,14 @@ _PROFILE_LINK = re.compile(rf"github\.com/({GITHUB_LOGIN})(?:[/?#\s]|$)")
 
 
 def guess_github_login(profile: dict[str, Any]) -> str | None:
-    """A GitHub login from a custom profile field or a github.com link in the profile, if any."""
+    """A GitHub login from a github.com link in the profile's title or status, if any.
+
+    Custom profile fields (`profile.fields`) are not read: `users.list` never carries them (only
+    `users.profile.get` does, one call per person and another scope), and `/standup github
+    <login>` links a login explicitly. Whatever shape `fields` has (object, null, array) is
+    ignored.
+    """
     texts = [str(profile.get(key) or "") for key in ("title", "status_text")]
-    for field in (profile.get("fields") or {}).values():
-        if isinstance(field, dict):
-            texts.append(str(field.get("value") or ""))
-            texts.append(str(field.get("alt") or ""))
     for text in texts:
         match = _PROFILE_LINK.search(text)
         if match:

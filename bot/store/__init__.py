@@ -2,8 +2,8 @@
 
 `Store` is the one object the rest of the bot holds; each aggregate's statements live in their
 own module (members, standups with their asks and follow-ups, asks, follow-ups, events,
-digests, the HTTP cache, the history of earlier cycles, time away, search), on top of
-`connection.Database`.
+digests, the HTTP cache, the billing month cache, the history of earlier cycles, time away,
+search), on top of `connection.Database`.
 
 Raw SQL inside transactions on purpose: every logical write is one `BEGIN IMMEDIATE … COMMIT`.
 """
@@ -11,6 +11,7 @@ Raw SQL inside transactions on purpose: every logical write is one `BEGIN IMMEDI
 from __future__ import annotations
 
 from bot.store.away import AwayQueries
+from bot.store.billing import BillingQueries
 from bot.store.connection import StoreError
 from bot.store.digests import DigestQueries
 from bot.store.events import EventQueries
@@ -31,6 +32,7 @@ class Store(
     HistoryQueries,
     AwayQueries,
     SearchQueries,
+    BillingQueries,
 ):
     """The bot's SQLite database. Safe to share between threads."""
 

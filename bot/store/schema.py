@@ -191,6 +191,16 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (channel, meeting_date)
     );
     """,
+    # 5: the Actions billing month cache: a month of usage lines summed per month and repository
+    # (zlib-compressed JSON), its ETag, when it was last fetched or confirmed by a 304, and
+    # whether the month had ended then (a closed month is not asked again within a day)
+    """
+    CREATE TABLE billing_months (
+        org TEXT NOT NULL, year INTEGER NOT NULL, month INTEGER NOT NULL, etag TEXT,
+        lines BLOB NOT NULL, fetched_at TEXT NOT NULL, closed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (org, year, month)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -26,6 +26,7 @@ from digests.build import age_in_days, zone_label
 from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
 from digests.models import (
     AskGroup,
+    CiAudit,
     Digest,
     FollowUp,
     Item,
@@ -40,6 +41,7 @@ from digests.models import (
 from digests.promises import LONG_CARRIED_WEEKS
 from digests.render import trend_chart, wording
 from digests.render.chart import billing_alt_text, chart_months
+from digests.render.ci_chart import chart_repos, repo_chart_alt_text
 from digests.render.wording import (
     Em,
     Inline,
@@ -81,6 +83,8 @@ MAIN_RESOLVED = 10
 BOARD_PR_LINES = 10
 
 FILE_NAME = "ci-billing.png"
+REPO_CHART_FILE = "ci-by-repo.png"
+MAIN_CI_FLAGS = 10  # flags in the "Where the minutes go" message; the report lists all
 DONE_REACTION_HINT = "React with :white_check_mark: when it's done"
 
 
@@ -140,6 +144,18 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
             # Plain-text fields, but Slack is not asked to trust them either.
             file_title=escape_mrkdwn(f"GitHub Actions minutes and cost per month ({org})"),
             alt_text=escape_mrkdwn(billing_alt_text(digest.billing)),
+        )
+
+    audit = digest.ci_audit
+    if audit is not None and chart_repos(audit):
+        add("ci_repos", _ci_fallback(audit), _ci_blocks(audit))
+        org = audit.org
+        add(
+            "ci_repo_chart",
+            escape_mrkdwn(f"Where the CI minutes go, GitHub Actions ({org})"),
+            file_name=REPO_CHART_FILE,
+            file_title=escape_mrkdwn(f"GitHub Actions minutes by repository ({org})"),
+            alt_text=escape_mrkdwn(repo_chart_alt_text(audit)),
         )
 
     if digest.closed_follow_ups:
@@ -391,6 +407,8 @@ def _thread_hint(digest: Digest) -> str:
         parts.append("PR details")
     if digest.billing is not None and chart_months(digest.billing):
         parts.append("the CI chart")
+    if digest.ci_audit is not None and chart_repos(digest.ci_audit):
+        parts.append("where the CI minutes go")
     if digest.closed_follow_ups:
         parts.append(f"{_plural(len(digest.closed_follow_ups), 'follow-up')} done")
     if digest.open_follow_ups:
@@ -426,6 +444,41 @@ def _main_fallback(digest: Digest) -> str:
 
 
 # --- thread ---------------------------------------------------------------------------------
+
+
+def _ci_blocks(audit: CiAudit) -> list[Block]:
+    """ "Where the minutes go": the top repositories of the last full month, then the flags."""
+    repos = [repo for repo in audit.repos if repo.latest.minutes > 0]
+    title = to_mrkdwn(
+        (Strong(wording.ci_title(audit)), " · GitHub Actions (", Typed(audit.org), ")")
+    )
+    lines = [f":mag: {title}"]
+    lines += [
+        "• " + to_mrkdwn(wording.ci_repo_line(repo)) for repo in repos[: wording.CI_TOP_REPOS]
+    ]
+    if len(repos) > wording.CI_TOP_REPOS:
+        lines.append(f"_…and {len(repos) - wording.CI_TOP_REPOS} more repositories._")
+    blocks = _sections(lines)
+    if audit.flags:
+        flag_lines = [f"*Worth a look ({len(audit.flags)})*"]
+        flag_lines += [
+            to_mrkdwn(wording.ci_flag_line(flag)) for flag in audit.flags[:MAIN_CI_FLAGS]
+        ]
+        if len(audit.flags) > MAIN_CI_FLAGS:
+            flag_lines.append(f"_…and {len(audit.flags) - MAIN_CI_FLAGS} more._")
+        blocks += _sections(flag_lines)
+    note = "Every repository, flag and month: `standup-bot ci-report`."
+    if audit.problem:
+        note = f"Incomplete: {escape_mrkdwn(audit.problem)}. " + note
+    blocks.append(_context(note))
+    return blocks
+
+
+def _ci_fallback(audit: CiAudit) -> str:
+    top = [repo for repo in audit.repos if repo.latest.minutes > 0][:3]
+    names = ", ".join(f"{repo.repo} {repo.latest.minutes:,.0f} min" for repo in top)
+    flags = f"; {_plural(len(audit.flags), 'flag')}" if audit.flags else ""
+    return escape_mrkdwn(f"{wording.ci_title(audit)} ({audit.org}): {names}{flags}")
 
 
 def _notes_units(digest: Digest) -> list[list[Block]]:

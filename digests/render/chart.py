@@ -189,10 +189,9 @@ def billing_alt_text(billing: ActionsBilling) -> str:
             f" net {format_money(month.net)}."
         )
     if billing.comparison is not None:
-        lines.append(
-            f"{billing.comparison.peak.label} (peak) to {billing.comparison.latest.label}: "
-            f"{billing.comparison.summary}."
-        )
+        from digests.render.wording import comparison_line, plain
+
+        lines.append(plain(comparison_line(billing.comparison)) + ".")
     text = " ".join(lines)
     return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "\u2026"
 

@@ -18,10 +18,22 @@ from jinja2 import Environment, PackageLoader, StrictUndefined
 from markupsafe import Markup
 
 from digests.billing import format_money
-from digests.build import age_in_days
-from digests.models import ActionsBilling, CarriedPromise, Digest, Person, PullRequest, TrendPoint
+from digests.build import age_in_days, zone_label
+from digests.ci_audit import RUNNERS, change_words, runner
+from digests.models import (
+    ActionsBilling,
+    CarriedPromise,
+    CiAudit,
+    Digest,
+    MonthlyActionsUsage,
+    Person,
+    PullRequest,
+    RepoCi,
+    TrendPoint,
+)
 from digests.promises import LONG_CARRIED_WEEKS
 from digests.render import wording
+from digests.render.ci_chart import chart_repos
 from digests.render.trend_chart import chart_points
 from digests.render.wording import Em, Emoji, Inline, Link, Mention, Strike, Strong, Typed
 
@@ -36,6 +48,16 @@ def render_markdown(digest: Digest) -> str:
     template = _environment().get_template("digest.md.j2")
     text = template.render(digest=digest, view=_View(digest))
     # Blank-line runs come from optional sections; collapse them so the file reads cleanly.
+    return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+
+
+def render_ci_report(
+    audit: CiAudit, billing: ActionsBilling | None, *, generated_at: datetime
+) -> str:
+    """`ci-report.md`: the org by month, every repository, storage, flags and the method."""
+    template = _environment().get_template("ci_report.md.j2")
+    view = _CiView(audit, generated_at)
+    text = template.render(audit=audit, billing=billing, view=view)
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 
 
@@ -110,6 +132,8 @@ def _environment() -> Environment:
         short_date=_short_date,
         money=lambda amount: Markup(format_money(amount)),
         minutes=lambda value: Markup(f"{value:,.0f}"),
+        share=lambda value: Markup(wording.share_words(value)),
+        ci_flag_line=lambda flag: _md(wording.ci_flag_line(flag)),
     )
     return environment
 
@@ -201,6 +225,133 @@ class _View:
 
     def trend_delivered(self, point: TrendPoint) -> Markup:
         return Markup(wording.trend_delivered(point))
+
+    # --- the CI audit (where the minutes go) --------------------------------------------------
+
+    def ci_title(self, audit: CiAudit) -> str:
+        return wording.ci_title(audit)
+
+    def top_repos(self, audit: CiAudit) -> list[RepoCi]:
+        """The notes' table: none when no usage line named a repository."""
+        if not chart_repos(audit):
+            return []
+        return _used_repos(audit)[:CI_NOTES_REPOS]
+
+    def more_repos(self, audit: CiAudit) -> int:
+        return max(len(_used_repos(audit)) - CI_NOTES_REPOS, 0)
+
+    def previous_label(self, audit: CiAudit) -> str:
+        return _previous_label(audit)
+
+    def repo_marks(self, repo: RepoCi) -> Markup:
+        return Markup(_repo_marks(repo))
+
+    def change_vs_previous(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_previous(repo))
+
+    def change_vs_peak(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_peak(repo))
+
+
+CI_NOTES_REPOS = 10  # repositories in the digest's notes; the ci-report lists every one
+
+
+class _CiView:
+    """What the ci-report template needs beyond the audit."""
+
+    def __init__(self, audit: CiAudit, generated_at: datetime) -> None:
+        self.audit = audit
+        self.generated = Markup(f"{generated_at:%Y-%m-%d %H:%M} {zone_label(generated_at)}")
+
+    def span(self, audit: CiAudit) -> Markup:
+        months = [date(y, m, 1).strftime("%b %Y") for y, m in audit.months]
+        if not months:
+            return Markup("no months")
+        running = " (so far)" if audit.running is not None else ""
+        return Markup(f"{months[0]} to {months[-1]}{running}, {len(months)} months")
+
+    def latest_label(self, audit: CiAudit) -> str:
+        return date(*audit.latest, 1).strftime("%b %Y") if audit.latest else ""
+
+    def month_label(self, month: object) -> str:
+        return wording.month_label(month)  # type: ignore[arg-type]
+
+    def runner_minutes(self, month: MonthlyActionsUsage) -> dict[str, float]:
+        totals: dict[str, float] = dict.fromkeys(RUNNERS, 0.0)
+        for sku, minutes in month.minutes_by_sku.items():
+            totals[runner(sku)] += minutes
+        return totals
+
+    def used_repos(self, audit: CiAudit) -> list[RepoCi]:
+        return _used_repos(audit)
+
+    def so_far_repos(self, audit: CiAudit) -> list[RepoCi]:
+        running = [repo for repo in audit.repos if repo.so_far and repo.so_far.minutes > 0]
+        return sorted(running, key=lambda repo: -repo.so_far.minutes if repo.so_far else 0.0)
+
+    def running_label(self, audit: CiAudit) -> str:
+        return date(*audit.running, 1).strftime("%b %Y") if audit.running else ""
+
+    def so_far_share(self, audit: CiAudit, repo: RepoCi) -> float:
+        total = sum(r.so_far.minutes for r in audit.repos if r.so_far is not None)
+        return repo.so_far.minutes / total if repo.so_far is not None and total else 0.0
+
+    def storage_repos(self, audit: CiAudit) -> list[RepoCi]:
+        stored = [repo for repo in audit.repos if repo.latest.storage_gb_hours > 0]
+        return sorted(stored, key=lambda repo: -repo.latest.storage_gb_hours)
+
+    def previous_label(self, audit: CiAudit) -> str:
+        return _previous_label(audit)
+
+    def repo_marks(self, repo: RepoCi) -> Markup:
+        return Markup(_repo_marks(repo))
+
+    def change_vs_previous(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_previous(repo))
+
+    def change_vs_peak(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_peak(repo))
+
+    def method(self, audit: CiAudit) -> Markup:
+        """Our words, with the org's name (from the command line or GITHUB_ORG) escaped."""
+        org = _escape_fragment(audit.org, line_start=False)
+        return Markup(wording.ci_method(audit.model_copy(update={"org": org})))
+
+
+def _used_repos(audit: CiAudit) -> list[RepoCi]:
+    return [repo for repo in audit.repos if repo.latest.minutes > 0]
+
+
+def _previous_label(audit: CiAudit) -> str:
+    for repo in audit.repos:
+        if repo.previous is not None:
+            return repo.previous.label
+    return ""
+
+
+def _repo_marks(repo: RepoCi) -> str:
+    marks = [word for word, on in (("fork", repo.fork), ("archived", repo.archived)) if on]
+    return f" ({', '.join(marks)})" if marks else ""
+
+
+def _change_vs_previous(repo: RepoCi) -> str:
+    before = repo.previous.minutes if repo.previous is not None else None
+    return change_words(repo.latest.minutes, before) or "—"
+
+
+def _change_vs_peak(repo: RepoCi) -> str:
+    peak = repo.peak
+    if (
+        peak is None
+        or peak is repo.latest
+        or (peak.year, peak.month)
+        == (
+            repo.latest.year,
+            repo.latest.month,
+        )
+    ):
+        return "peak"
+    return f"{change_words(repo.latest.minutes, peak.minutes)} vs {peak.label}"
 
 
 def _name(person: Person) -> Markup:

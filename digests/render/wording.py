@@ -17,6 +17,7 @@ from urllib.parse import urlsplit
 
 from digests.billing import format_money
 from digests.build import age_in_days
+from digests.ci_audit import change_words
 from digests.escape import ELLIPSIS, clip
 from digests.models import (
     AskGroup,
@@ -26,6 +27,8 @@ from digests.models import (
     Blocker,
     BlockerStatus,
     CarriedPromise,
+    CiAudit,
+    CiFlag,
     ClosedFollowUp,
     Digest,
     FollowUp,
@@ -38,6 +41,7 @@ from digests.models import (
     PullRequest,
     PullRequestLookup,
     RepoBoard,
+    RepoCi,
     TrendPoint,
 )
 
@@ -430,8 +434,14 @@ def billing_month_line(month: MonthlyActionsUsage) -> Inline:
 
 
 def comparison_line(comparison: BillingComparison) -> Inline:
+    """ "Feb 2026 (peak) 198,000 min → Apr 2026 93,000 min: −105,000 min/mo; $630/mo …", as the
+    team wrote it by hand: both months with their own minutes, then the change."""
+    peak, latest = comparison.peak, comparison.latest
     return (
-        Strong(f"{comparison.peak.label} (peak) → {comparison.latest.label}:"),
+        Strong(
+            f"{peak.label} (peak) {peak.minutes:,.0f} min"
+            f" → {latest.label} {latest.minutes:,.0f} min:"
+        ),
         " ",
         Typed(comparison.summary),
     )
@@ -543,3 +553,90 @@ def trend_delivered(point: TrendPoint) -> str:
 
 def trend_title(points: Sequence[TrendPoint]) -> str:
     return f"Standups and promises, last {plural(len(points), 'meeting')}"
+
+
+def plain(inline: Inline) -> str:
+    """A worded fact as plain text (alt text, file titles): the words and the typed text as they
+    are, no markup; a mention is the person's name."""
+    if isinstance(inline, str):
+        return inline
+    if isinstance(inline, tuple):
+        return "".join(plain(part) for part in inline)
+    if isinstance(inline, Typed):
+        return inline.text
+    if isinstance(inline, Link):
+        return plain(inline.label)
+    if isinstance(inline, Mention):
+        return inline.name
+    if isinstance(inline, Strong | Em | Strike):
+        return plain(inline.content)
+    return f"{inline.unicode} " if inline.unicode else ""
+
+
+# --- the CI audit: where the minutes go -----------------------------------------------------------
+
+CI_TOP_REPOS = 5  # repositories in the digest's "Where the minutes go" message
+MAX_REPO_CHARS = 100  # GitHub's own limit on a repository name
+
+
+def ci_title(audit: CiAudit) -> str:
+    """ "Where the minutes go — Oct 2026" (the last full month)."""
+    month = _audit_month(audit)
+    return f"Where the minutes go — {month}" if month else "Where the minutes go"
+
+
+def share_words(share: float) -> str:
+    """A repository's share of the org's minutes: "43%", "<1%"."""
+    if 0 < share < 0.005:
+        return "<1%"
+    return f"{share:.0%}"
+
+
+def ci_repo_line(repo: RepoCi) -> Inline:
+    """ "api — 41,200 min (43%) · −12% vs Sep 2026 · $0 net" for the last full month."""
+    latest = repo.latest
+    parts = [f"{latest.minutes:,.0f} min ({share_words(repo.share)})"]
+    previous = repo.previous
+    change = change_words(latest.minutes, previous.minutes if previous else None)
+    if previous is not None and change:
+        parts.append(f"{change} vs {previous.label}")
+    parts.append(f"{format_money(latest.net)} net")
+    return (Strong(Typed(repo.repo, limit=MAX_REPO_CHARS)), " — ", " · ".join(parts))
+
+
+def ci_flag_line(flag: CiFlag) -> Inline:
+    """ "🚩 api-fork: a fork that used 300 min in Oct 2026 ($0 net)"."""
+    return (
+        Emoji(":triangular_flag_on_post:", "🚩"),
+        Strong(Typed(flag.repo, limit=MAX_REPO_CHARS)),
+        f": {flag.why}",
+    )
+
+
+def ci_method(audit: CiAudit) -> str:
+    """How the audit's figures were made: the endpoint, the fields and the months."""
+    months = [date(year, month, 1).strftime("%b %Y") for year, month in audit.months]
+    span = f"{months[0]} to {months[-1]}" if len(months) > 1 else (months[0] if months else "")
+    running = " (the last one still running)" if audit.running is not None else ""
+    checked = (
+        "Forks come from GET /orgs/{org}/repos?type=forks and archived repositories from "
+        "GitHub's GraphQL isArchived."
+        if audit.forks_checked
+        else "Forks and archived repositories could not be checked this time."
+    ).replace("{org}", audit.org)
+    return (
+        f"From GitHub's billing usage report for {audit.org} (GET /organizations/{audit.org}/"
+        f"settings/billing/usage, one request a month, {span}{running}). Minutes are the "
+        '`quantity` of the lines with product "actions" and unit "minutes", grouped by each '
+        'line\'s `repositoryName` (bare or owner/repo; lines without one are "(no repository)"); '
+        "gross, discount and net are GitHub's own `grossAmount`, `discountAmount` and "
+        "`netAmount` of those lines, so a discount stays with its line's repository. Storage "
+        "(GigabyteHours lines) is counted apart. Sums are exact; whole cents are apportioned so "
+        "the repositories add up to the org's totals to the cent. " + checked
+    )
+
+
+def _audit_month(audit: CiAudit) -> str:
+    if audit.latest is None:
+        return ""
+    return date(*audit.latest, 1).strftime("%b %Y")

@@ -5,7 +5,8 @@
         github.generate_pulls("acme/api", 500, seed=1)
         settings = load_settings({"GITHUB_TOKEN": github.token, "GITHUB_API_URL": github.url, ...})
 
-Served (127.0.0.1, a free port, a daemon thread; `stop()` joins every thread it started):
+Served (127.0.0.1, a free port, a daemon thread; `stop()` wakes any hang and joins every thread
+it started, the request threads included):
 - `POST /graphql`: a small real interpreter — it tokenizes and parses the query (operations,
   aliases, arguments, variables, fragments, inline fragments), validates fields and pagination
   arguments against a hand-written subset of GitHub's schema (see `_SCHEMA`), computes the point
@@ -72,6 +73,9 @@ class FakePull:
     ci: CiValue = None
     review_decision: str | None = None  # APPROVED, CHANGES_REQUESTED, REVIEW_REQUIRED
     head_sha: str = ""
+    # The latest opinionated review of each reviewer with write access, oldest first:
+    # APPROVED, CHANGES_REQUESTED (what `latestOpinionatedReviews(writersOnly: true)` lists).
+    reviews: tuple[str, ...] = ()
 
     @property
     def html_url(self) -> str:
@@ -89,6 +93,11 @@ class FakeRepo:
     owner: str
     name: str
     private: bool = False
+    # GitHub's `reviewDecision` is null on every PR of a repository whose rules require no
+    # review, approved or not (the PR's reviews still list the approvals).
+    requires_review: bool = True
+    fork: bool = False
+    archived: bool = False
     pulls: dict[int, FakePull] = field(default_factory=dict)
 
     @property
@@ -154,24 +163,27 @@ class FakeGitHub:
         self.repos: dict[str, FakeRepo] = {}
         self.billing: dict[str, list[UsageItem]] = {}
         self.billing_shape: dict[str, Literal["documented", "observed"]] = {}
+        self.billing_by_month: dict[str, dict[tuple[int, int], list[UsageItem]]] = {}
         self.billing_access: dict[str, int] = {}
+        self.billing_app_token: dict[str, bool] = {}
         self.rest_remaining = RATE_LIMIT
         self.graphql_remaining = RATE_LIMIT
+        # GitHub's schema lets a `nodes` list hold nulls (an item that could not be resolved,
+        # e.g. for permissions); True puts one at the head of every `nodes` list answered.
+        self.null_nodes = False
         self.reset_at = int(clock()) + 3600
         self._requests: list[RecordedRequest] = []
         self._faults: list[Fault] = []
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
+        self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
     # --- lifecycle ----------------------------------------------------------------------------
 
     def start(self) -> FakeGitHub:
         handler = type("Handler", (_Handler,), {"fake": self})
-        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        server.daemon_threads = True
-        server.block_on_close = True  # server_close() joins the request threads
+        server = _Server(("127.0.0.1", 0), handler)
         self._server = server
         self._stopping.clear()
         self._thread = threading.Thread(
@@ -208,8 +220,24 @@ class FakeGitHub:
 
     # --- seeding ------------------------------------------------------------------------------
 
-    def add_repo(self, owner: str, name: str, *, private: bool = False) -> FakeRepo:
-        repo = FakeRepo(owner=owner, name=name, private=private)
+    def add_repo(
+        self,
+        owner: str,
+        name: str,
+        *,
+        private: bool = False,
+        requires_review: bool = True,
+        fork: bool = False,
+        archived: bool = False,
+    ) -> FakeRepo:
+        repo = FakeRepo(
+            owner=owner,
+            name=name,
+            private=private,
+            requires_review=requires_review,
+            fork=fork,
+            archived=archived,
+        )
         with self._lock:
             self.repos[repo.full_name.casefold()] = repo
         return repo
@@ -230,7 +258,10 @@ class FakeGitHub:
         author: str | None = "octocat",
         ci: CiValue = None,
         review_decision: str | None = None,
+        reviews: Sequence[str] | None = None,
     ) -> FakePull:
+        """`reviews`: the latest opinionated review states; by default the one that made
+        `review_decision` (APPROVED or CHANGES_REQUESTED), else none."""
         target = self._repo(f"{owner}/{repo}")
         if target is None:
             raise KeyError(f"add_repo({owner!r}, {repo!r}) first")
@@ -253,6 +284,13 @@ class FakeGitHub:
             ci=ci,
             review_decision=review_decision,
             head_sha=hashlib.sha1(f"{target.full_name}#{number}".encode()).hexdigest(),
+            reviews=tuple(
+                reviews
+                if reviews is not None
+                else [review_decision]
+                if review_decision in ("APPROVED", "CHANGES_REQUESTED")
+                else []
+            ),
         )
         with self._lock:
             target.pulls[number] = pull
@@ -315,14 +353,22 @@ class FakeGitHub:
         items: Iterable[UsageItem],
         shape: Literal["documented", "observed"] = "documented",
     ) -> None:
+        kept = list(items)
+        by_month: dict[tuple[int, int], list[UsageItem]] = {}
+        for item in kept:
+            by_month.setdefault((item.date.year, item.date.month), []).append(item)
         with self._lock:
-            self.billing[org.casefold()] = list(items)
+            self.billing[org.casefold()] = kept
+            self.billing_by_month[org.casefold()] = by_month
             self.billing_shape[org.casefold()] = shape
 
-    def set_billing_access(self, org: str, status: int) -> None:
-        """Refuse billing for `org` with 403 or 404, as GitHub does for a token that may not."""
+    def set_billing_access(self, org: str, status: int, *, app_token: bool = False) -> None:
+        """Refuse billing for `org` as GitHub does: 403 for a token whose owner may not read it
+        (`app_token`: the message a GitHub App installation token gets), 404 for an org with
+        no usage report (not on the enhanced billing platform)."""
         with self._lock:
             self.billing_access[org.casefold()] = status
+            self.billing_app_token[org.casefold()] = app_token
 
     def inject(
         self,
@@ -411,8 +457,17 @@ class _Answer:
     etag: bool = False  # compute an ETag (REST 200s)
 
 
+class _Server(ThreadingHTTPServer):
+    # Request threads must not be daemons: socketserver's `_Threads` list only keeps non-daemon
+    # threads, so with daemon threads `server_close()` joined nothing and `stop()` could return
+    # while a woken hang was still unwinding (the flaky thread count in test_fake_github).
+    daemon_threads = False
+    block_on_close = True  # server_close() joins every request thread
+
+
 class _Handler(BaseHTTPRequestHandler):
     fake: FakeGitHub
+    timeout = 10  # a client that stalls mid-request cannot hold stop() forever
     server_version = "GitHub.com"
     sys_version = ""
 
@@ -502,6 +557,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._status(owner, name, ref)
             case ["organizations", org, "settings", "billing", "usage"]:
                 return self._billing(org, query)
+            case ["orgs", org, "repos"]:
+                return self._org_repos(org, query)
         return _not_found()
 
     def _authorized(self, request: RecordedRequest) -> bool:
@@ -572,6 +629,38 @@ class _Handler(BaseHTTPRequestHandler):
         headers = {"link": ", ".join(links)} if links else {}
         return _Answer(200, [_rest_pull(p, self.fake.url) for p in chunk], headers, etag=True)
 
+    def _org_repos(self, org: str, query: dict[str, str]) -> _Answer:
+        """`GET /orgs/{org}/repos`: type all|public|private|forks|sources, pages by `link`."""
+        kind = query.get("type", "all")
+        per_page = min(int(query.get("per_page", 30)), 100)
+        page = max(int(query.get("page", 1)), 1)
+        with self.fake._lock:
+            repos = [r for r in self.fake.repos.values() if r.owner.casefold() == org.casefold()]
+        if not repos:
+            return _not_found()
+        keep = {
+            "all": lambda r: True,
+            "public": lambda r: not r.private,
+            "private": lambda r: r.private,
+            "forks": lambda r: r.fork,
+            "sources": lambda r: not r.fork,
+        }.get(kind, lambda r: True)
+        chosen = sorted((r for r in repos if keep(r)), key=lambda r: r.name.casefold())
+        last_page = max((len(chosen) + per_page - 1) // per_page, 1)
+        chunk = chosen[(page - 1) * per_page : page * per_page]
+        base = f"{self.fake.url}/orgs/{org}/repos?"
+        params = {**query, "per_page": str(per_page)}
+        links = [
+            f'<{base}{urlencode({**params, "page": str(target)})}>; rel="{rel}"'
+            for rel, target, shown in (
+                ("next", page + 1, page < last_page),
+                ("last", last_page, page < last_page),
+            )
+            if shown
+        ]
+        headers = {"link": ", ".join(links)} if links else {}
+        return _Answer(200, [_rest_repo(r) for r in chunk], headers, etag=True)
+
     def _status(self, owner: str, name: str, ref: str) -> _Answer:
         repo = self.fake._repo(f"{owner}/{name}")
         pull = next((p for p in repo.pulls.values() if p.head_sha == ref), None) if repo else None
@@ -592,12 +681,17 @@ class _Handler(BaseHTTPRequestHandler):
         access = fake.billing_access.get(org.casefold())
         if access == 403:
             message = "You must be an organization owner or billing manager to view billing."
-            return _Answer(403, {"message": message, "documentation_url": DOCS})
+            if fake.billing_app_token.get(org.casefold()):
+                message = "Resource not accessible by integration"
+            return _Answer(403, {"message": message, "documentation_url": DOCS, "status": "403"})
         if access == 404 or org.casefold() not in fake.billing:
             return _not_found()
         items = fake.billing[org.casefold()]
         shape = fake.billing_shape[org.casefold()]
         wanted = {name: int(query[name]) for name in ("year", "month", "day") if name in query}
+        if set(wanted) == {"year", "month"}:  # a month at once, as the bot asks (a large org's
+            month = (wanted["year"], wanted["month"])  # report has tens of thousands of lines)
+            items = fake.billing_by_month[org.casefold()].get(month, [])
         rows = [
             _usage_row(item, shape)
             for item in items
@@ -660,6 +754,8 @@ def _rest_repo(repo: FakeRepo) -> dict[str, Any]:
         "name": repo.name,
         "full_name": repo.full_name,
         "private": repo.private,
+        "fork": repo.fork,
+        "archived": repo.archived,
         "owner": {"login": repo.owner, "type": "Organization"},
         "html_url": f"https://github.com/{repo.full_name}",
         "default_branch": "main",
@@ -1034,6 +1130,8 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "nameWithOwner": _FieldSpec(None, lambda ex, repo, args: repo.full_name),
         "url": _FieldSpec(None, lambda ex, repo, args: f"https://github.com/{repo.full_name}"),
         "isPrivate": _FieldSpec(None, lambda ex, repo, args: repo.private),
+        "isFork": _FieldSpec(None, lambda ex, repo, args: repo.fork),
+        "isArchived": _FieldSpec(None, lambda ex, repo, args: repo.archived),
         "owner": _FieldSpec("Actor", lambda ex, repo, args: {"login": repo.owner}),
         "pullRequest": _FieldSpec(
             "PullRequest",
@@ -1069,7 +1167,13 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "closedAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.closed_at)),
         "createdAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.created_at)),
         "updatedAt": _FieldSpec(None, lambda ex, pr, args: _iso(pr.updated_at)),
-        "reviewDecision": _FieldSpec(None, lambda ex, pr, args: pr.review_decision),
+        "reviewDecision": _FieldSpec(None, lambda ex, pr, args: _review_decision(ex, pr)),
+        "latestOpinionatedReviews": _FieldSpec(
+            "PullRequestReviewConnection",
+            lambda ex, pr, args: _reviews(ex, pr, args),
+            _CONNECTION_ARGS | {"writersOnly"},
+            connection=True,
+        ),
         "author": _FieldSpec(
             "Actor", lambda ex, pr, args: {"login": pr.author} if pr.author else None
         ),
@@ -1079,7 +1183,7 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "statusCheckRollup": _FieldSpec("StatusCheckRollup", lambda ex, pr, args: _rollup(pr)),
         "commits": _FieldSpec(
             "PullRequestCommitConnection",
-            lambda ex, pr, args: _commits(pr),
+            lambda ex, pr, args: _commits(ex, pr),
             _CONNECTION_ARGS,
             connection=True,
         ),
@@ -1089,6 +1193,11 @@ _SCHEMA: dict[str, dict[str, _FieldSpec]] = {
         "nodes": _object("PullRequestCommit", "nodes", is_list=True),
     },
     "PullRequestCommit": {"commit": _object("Commit", "commit")},
+    "PullRequestReviewConnection": {
+        "totalCount": _key("totalCount"),
+        "nodes": _object("PullRequestReview", "nodes", is_list=True),
+    },
+    "PullRequestReview": {"state": _key("state"), "author": _object("Actor", "author")},
     "Commit": {
         "oid": _key("oid"),
         "statusCheckRollup": _object("StatusCheckRollup", "statusCheckRollup"),
@@ -1102,9 +1211,26 @@ def _rollup(pull: FakePull) -> dict[str, str] | None:
     return None if pull.ci is None else {"state": pull.ci.upper()}
 
 
-def _commits(pull: FakePull) -> dict[str, Any]:
+def _commits(ex: _Executor, pull: FakePull) -> dict[str, Any]:
     commit = {"oid": pull.head_sha, "statusCheckRollup": _rollup(pull)}
-    return {"totalCount": 1, "nodes": [{"commit": commit}]}
+    return {"totalCount": 1, "nodes": ex.nodes([{"commit": commit}])}
+
+
+def _review_decision(ex: _Executor, pull: FakePull) -> str | None:
+    repo = ex.fake._repo(f"{pull.owner}/{pull.repo}")
+    return pull.review_decision if repo is not None and repo.requires_review else None
+
+
+def _reviews(ex: _Executor, pull: FakePull, args: dict[str, Any]) -> dict[str, Any]:
+    reviews = [
+        {"state": state, "author": {"login": f"reviewer{index}"}}
+        for index, state in enumerate(pull.reviews, start=1)
+    ]
+    if args.get("first") is not None:
+        reviews = reviews[: args["first"]]
+    if args.get("last") is not None:
+        reviews = reviews[-args["last"] :] if args["last"] else []
+    return {"totalCount": len(pull.reviews), "nodes": ex.nodes(reviews)}
 
 
 def _fields(selections: Sequence[Any], type_name: str, document: _Document) -> Iterator[_Field]:
@@ -1253,10 +1379,16 @@ class _Executor:
             return value
         if spec.is_list:
             return [
-                self.select(spec.type, item, selected.selections, [*path, index])
+                None
+                if item is None
+                else self.select(spec.type, item, selected.selections, [*path, index])
                 for index, item in enumerate(value)
             ]
         return self.select(spec.type, value, selected.selections, path)
+
+    def nodes(self, items: list[Any]) -> list[Any]:
+        """A `nodes` list as GitHub may answer it: with a null at its head when asked to."""
+        return [None, *items] if self.fake.null_nodes else items
 
     # --- resolvers --------------------------------------------------------------------------
 
@@ -1298,7 +1430,7 @@ class _Executor:
         edges = [{"cursor": _encode_cursor(index), "node": pull} for index, pull in window]
         return {
             "totalCount": len(pulls),
-            "nodes": [pull for _, pull in window],
+            "nodes": self.nodes([pull for _, pull in window]),
             "edges": edges,
             "pageInfo": {
                 "hasNextPage": end < len(pulls),
@@ -1363,4 +1495,49 @@ def usage_items(
                     repository_name=f"{org}/api",
                 )
             )
+    return items
+
+
+def daily_usage(
+    org: str,
+    months: Sequence[tuple[int, int]],
+    *,
+    repos: Sequence[str],
+    skus: int = 20,
+    seed: int = 0,
+    last_day: date | None = None,
+) -> list[UsageItem]:
+    """GitHub's daily usage lines: every repository × `skus` SKUs (Linux, Windows and macOS
+    runner sizes, and storage) every day of `months`, up to `last_day`, as the observed report
+    has them (bare repository names, float quantities, GitHub's own amounts per line)."""
+    rng = random.Random(seed)
+    kinds = [
+        ("Actions Linux", "minutes", 0.006),
+        ("Actions Linux 4-core", "minutes", 0.012),
+        ("Actions Windows", "minutes", 0.010),
+        ("Actions macOS", "minutes", 0.062),
+        ("Actions storage", "GigabyteHours", 0.00033),
+    ]
+    names = [(kinds[i % len(kinds)][0] + (f" {i // len(kinds)}" if i >= len(kinds) else ""),
+              *kinds[i % len(kinds)][1:]) for i in range(skus)]  # fmt: skip
+    items = []
+    for year, month in months:
+        days = (date(year + month // 12, month % 12 + 1, 1) - date(year, month, 1)).days
+        for day in range(1, days + 1):
+            when = date(year, month, day)
+            if last_day is not None and when > last_day:
+                break
+            for repo in repos:
+                for sku, unit, price in names:
+                    quantity = (
+                        float(rng.randint(0, 400)) if unit == "minutes" else rng.uniform(0, 50)
+                    )
+                    gross = round(quantity * price, 6)
+                    discount = gross if rng.random() < 0.7 else 0.0
+                    items.append(
+                        UsageItem(date=when, product="actions", sku=sku, quantity=quantity,
+                                  unit_type=unit, price_per_unit=price, gross_amount=gross,
+                                  discount_amount=discount, net_amount=round(gross - discount, 6),
+                                  organization_name=org, repository_name=repo)
+                    )  # fmt: skip
     return items

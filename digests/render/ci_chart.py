@@ -1,0 +1,160 @@
+"""The CI audit's chart: the top 10 repositories' Actions minutes in the last full month, each
+next to its previous month, as horizontal bars.
+
+As `digests.render.chart`: matplotlib is imported inside `render_repo_chart` only, it draws on
+a `Figure` with the Agg canvas (no pyplot state), and the server draws it in a short-lived child
+(`python -m digests.render.ci_chart`: CiAudit JSON on stdin, the PNG on stdout).
+"""
+
+from __future__ import annotations
+
+import io
+from datetime import date
+
+from digests.billing import format_money
+from digests.ci_audit import NO_REPOSITORY
+from digests.models import CiAudit, RepoCi
+from digests.render.chart import DPI, HEIGHT_PX, MAX_ALT_TEXT, WIDTH_PX
+
+TOP_REPOS = 10
+LATEST_COLOUR = "#3b6fb6"
+PREVIOUS_COLOUR = "#b7c9e2"
+MAX_LABEL_CHARS = 28  # repository names on the axis; the alt text keeps them whole
+
+
+def chart_repos(audit: CiAudit) -> list[RepoCi]:
+    """The repositories the chart (and the digest's "Where the minutes go") shows: the top 10 by
+    minutes in the last full month. None when fewer than two used minutes, or no line named a
+    repository: the org's own figures say it all then."""
+    used = [repo for repo in audit.repos if repo.latest.minutes > 0]
+    if audit.latest is None or len(used) < 2 or all(r.repo == NO_REPOSITORY for r in used):
+        return []
+    return used[:TOP_REPOS]
+
+
+def render_repo_chart(audit: CiAudit) -> bytes:
+    """A PNG (1200×675): a pair of bars per repository, the last full month over the previous."""
+    repos = chart_repos(audit)
+    if not repos or audit.latest is None:
+        raise ValueError(f"no repository used GitHub Actions minutes for {audit.org}")
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    from digests.render.chart import _short_minutes
+
+    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
+    FigureCanvasAgg(figure)
+    axis = figure.add_subplot()
+    latest_label = _month(audit.latest)
+    previous_label = _previous_label(repos)
+    rows = list(range(len(repos)))
+    height = 0.38
+    latest = [repo.latest.minutes for repo in repos]
+    previous = [repo.previous.minutes if repo.previous else 0.0 for repo in repos]
+    axis.barh(
+        [row - height / 2 for row in rows],
+        latest,
+        height=height,
+        color=LATEST_COLOUR,
+        label=latest_label,
+        zorder=2,
+    )
+    if previous_label:
+        axis.barh(
+            [row + height / 2 for row in rows],
+            previous,
+            height=height,
+            color=PREVIOUS_COLOUR,
+            label=previous_label,
+            zorder=2,
+        )
+    top = max([*latest, *previous, 1.0])
+    for row, repo in zip(rows, repos, strict=True):
+        axis.annotate(
+            f"{_short_minutes(repo.latest.minutes)} · {format_money(repo.latest.net)} net",
+            (repo.latest.minutes, row - height / 2),
+            xytext=(5, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=11,
+            fontweight="bold",
+            color="#1f3f6e",
+        )
+    axis.set_yticks(rows, [_label(repo.repo) for repo in repos], fontsize=12)
+    axis.invert_yaxis()  # the most minutes on top
+    axis.set_xlim(0, top * 1.3)
+    axis.set_xlabel("Actions minutes in the month", fontsize=13)
+    axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_minutes(value)))
+    axis.xaxis.set_major_locator(MaxNLocator(6))
+    axis.tick_params(axis="x", labelsize=11)
+    axis.grid(axis="x", color="#e6e6e6", zorder=0)
+    axis.set_axisbelow(True)
+    for side in ("top", "right"):
+        axis.spines[side].set_visible(False)
+    figure.suptitle(
+        f"Where the GitHub Actions minutes go — {audit.org}, top {len(repos)} repositories",
+        fontsize=17,
+        fontweight="bold",
+        x=0.01,
+        ha="left",
+    )
+    axis.legend(loc="lower right", fontsize=12, frameon=False)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return buffer.getvalue()
+
+
+def repo_chart_alt_text(audit: CiAudit) -> str:
+    """What the chart shows, in words, with its figures."""
+    repos = chart_repos(audit)
+    if not repos or audit.latest is None:
+        return f"No repository used GitHub Actions minutes for {audit.org}."
+    latest = _month(audit.latest)
+    previous = _previous_label(repos)
+    against = f", each next to {previous}" if previous else ""
+    lines = [
+        f"Horizontal bar chart of the {len(repos)} repositories of {audit.org} that used the "
+        f"most GitHub Actions minutes in {latest}{against}."
+    ]
+    for repo in repos:
+        before = (
+            f" ({repo.previous.minutes:,.0f} min in {repo.previous.label})"
+            if repo.previous is not None
+            else ""
+        )
+        lines.append(
+            f"{repo.repo}: {repo.latest.minutes:,.0f} min{before}, "
+            f"{format_money(repo.latest.net)} net."
+        )
+    text = " ".join(lines)
+    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "\u2026"
+
+
+def _month(key: tuple[int, int]) -> str:
+    return date(key[0], key[1], 1).strftime("%b %Y")
+
+
+def _previous_label(repos: list[RepoCi]) -> str:
+    for repo in repos:
+        if repo.previous is not None:
+            return repo.previous.label
+    return ""
+
+
+def _label(name: str) -> str:
+    return name if len(name) <= MAX_LABEL_CHARS else name[: MAX_LABEL_CHARS - 1] + "\u2026"
+
+
+def main() -> None:
+    """`python -m digests.render.ci_chart`: CiAudit JSON on stdin, the PNG on stdout."""
+    import sys
+
+    audit = CiAudit.model_validate_json(sys.stdin.buffer.read())
+    sys.stdout.buffer.write(render_repo_chart(audit))
+    sys.stdout.buffer.flush()
+
+
+if __name__ == "__main__":
+    main()
