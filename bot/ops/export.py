@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.store import Store
+from digests.escape import neutralise
 from digests.models import Cycle, FollowUp, Standup
 
 
@@ -68,19 +69,22 @@ def render_export_json(export: dict[str, Any]) -> str:
 
 
 def render_export_markdown(export: dict[str, Any]) -> str:
+    """The export as Markdown; what people typed has its control characters and bidi
+    overrides removed (`digests.escape.neutralise`), as in every rendering."""
+    t = neutralise
     lines = [f"# Standup — {export['meeting_date']}", ""]
     if not export["standups"]:
         lines += ["_No standups were submitted for this meeting._", ""]
     for standup in export["standups"]:
-        lines += [f"## {standup['user_name']}", ""]
+        lines += [f"## {t(standup['user_name'])}", ""]
         for key, title in (("done", "Done"), ("next", "Next"), ("blocked", "Blocked")):
             if standup[key]:
-                lines += [f"**{title}**", *[f"- {item}" for item in standup[key]], ""]
+                lines += [f"**{title}**", *[f"- {t(item)}" for item in standup[key]], ""]
         if standup["asks"]:
             lines.append("**Asks**")
             for ask in standup["asks"]:
                 mark = " (done)" if ask["status"] == "done" else ""
-                lines.append(f"- to {ask['to_name']}: {ask['text']}{mark}")
+                lines.append(f"- to {t(ask['to_name'])}: {t(ask['text'])}{mark}")
             lines.append("")
     lines += ["## Follow-ups", ""]
     if not export["follow_ups"]:
@@ -88,5 +92,5 @@ def render_export_markdown(export: dict[str, Any]) -> str:
     for follow_up in export["follow_ups"]:
         box = "x" if follow_up["status"] == "done" else " "
         owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
-        lines.append(f"- [{box}] {follow_up['text']} — {owner}")
+        lines.append(f"- [{box}] {t(follow_up['text'])} — {t(owner)}")
     return "\n".join(lines).rstrip() + "\n"

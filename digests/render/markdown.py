@@ -19,6 +19,7 @@ from markupsafe import Markup
 
 from digests.billing import format_money
 from digests.build import age_in_days
+from digests.escape import neutralise
 from digests.models import ActionsBilling, Digest, Person, PullRequest
 from digests.render import wording
 from digests.render.wording import Em, Emoji, Inline, Link, Mention, Strike, Strong, Typed
@@ -43,7 +44,7 @@ def escape_markdown(text: str) -> str:
 
 
 def _escape_fragment(text: str, *, line_start: bool) -> str:
-    one_line = re.sub(r"\s+", " ", text)
+    one_line = re.sub(r"\s+", " ", neutralise(text))
     escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _INLINE_SPECIAL.sub(r"\\\1", escaped)
     return _LINE_START_SPECIAL.sub(r"\\\1", escaped) if line_start else escaped
