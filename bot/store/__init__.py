@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from bot.store.connection import StoreError
 from bot.store.digests import DigestQueries
-from bot.store.events import EventQueries
+from bot.store.events import EventQueries, Pruned
 from bot.store.http_cache import HttpCacheQueries
 from bot.store.members import MemberQueries
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
-from bot.store.standups import StandupQueries
+from bot.store.standups import SavedStandup, StandupQueries
 
 
 class Store(StandupQueries, MemberQueries, EventQueries, DigestQueries, HttpCacheQueries):
     """The bot's SQLite database. Safe to share between threads."""
 
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Pruned", "SavedStandup", "Store", "StoreError"]
