@@ -1,7 +1,9 @@
-"""App Home: drawn when opened, and its "Mark done" buttons."""
+"""App Home: drawn when opened, its "Mark done" buttons, and "Read all" (on App Home and in ask
+DMs) for a text cut to fit."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt import Ack, App
@@ -10,28 +12,39 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.services.asks import set_ask_status
 from bot.services.follow_ups import set_follow_up_status
-from bot.services.home import publish_home
+from bot.services.home import open_full_text, publish_home
 from digests.render import action_ids
+from handlers.guard import action_value, guarded, number, shown, user_id
+
+log = logging.getLogger(__name__)
 
 
 def register(app: App, deps: Deps) -> None:
     def opened(body: dict[str, Any], client: WebClient) -> None:
-        handle_home_opened(body, client, deps)
+        with guarded("app_home_opened"):
+            handle_home_opened(body, client, deps)
 
     def close_follow_up(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_close_button(ack, body, client, deps, follow_up=True)
+        with guarded("close follow-up on Home", ack):
+            handle_close_button(ack, body, client, deps, follow_up=True)
 
     def close_ask(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_close_button(ack, body, client, deps, follow_up=False)
+        with guarded("close ask on Home", ack):
+            handle_close_button(ack, body, client, deps, follow_up=False)
+
+    def full_text(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
+        with guarded("read all", ack):
+            handle_full_text_button(ack, body, client, deps)
 
     app.event("app_home_opened")(opened)
     app.action(action_ids.HOME_CLOSE_FOLLOW_UP)(close_follow_up)
     app.action(action_ids.HOME_CLOSE_ASK)(close_ask)
+    app.action(action_ids.SHOW_FULL_TEXT)(full_text)
 
 
 def handle_home_opened(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     event = body.get("event") or {}
-    if event.get("tab", "home") == "home" and event.get("user"):
+    if event.get("tab", "home") == "home" and isinstance(event.get("user"), str):
         publish_home(client, deps, event["user"])
 
 
@@ -39,10 +52,23 @@ def handle_close_button(
     ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps, *, follow_up: bool
 ) -> None:
     ack()
-    user = body["user"]["id"]
-    item_id = int(body["actions"][0]["value"])
+    value, user = action_value(body), user_id(body)
+    item_id = number(value)
+    if item_id is None or user is None:
+        what = "follow-up" if follow_up else "ask"
+        log.info("Home button ignored: value %s is not a %s id (user %s)", shown(value), what, user)
+        return
     if follow_up:
         set_follow_up_status(client, deps, item_id, done=True, by=user, now=deps.now())
     else:
         set_ask_status(client, deps, item_id, done=True, by=user, now=deps.now())
     publish_home(client, deps, user)
+
+
+def handle_full_text_button(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    ack()
+    value, user, trigger = action_value(body), user_id(body), body.get("trigger_id")
+    if value is None or user is None or not isinstance(trigger, str):
+        log.info("Read all ignored: value %s (user %s)", shown(value), user)
+        return
+    open_full_text(client, deps, user_id=user, trigger_id=trigger, value=value)

@@ -18,13 +18,15 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services import digest as digest_service
-from bot.services.reminders import send_reminders
+from bot.services.housekeeping import prune_bookkeeping
+from bot.services.reminders import retry_reminders, send_reminders
 from bot.services.team import refresh_team
 from digests.models import Cycle
 
 log = logging.getLogger(__name__)
 
 MEMBER_REFRESH_HOURS = 12
+HOUSEKEEPING_HOURS = 24
 RETRY_MINUTES = 10  # a digest stopped by a passing Slack failure is tried again this often
 
 
@@ -96,6 +98,18 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
         name="reminder DMs",
     )
     scheduler.add_job(
+        _guarded("reminders-retry", lambda: retry_reminders(deps, client, now=deps.now())),
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        id="reminders-retry",
+        name="reminder DMs that failed in a way that may pass",
+    )
+    scheduler.add_job(
+        _guarded("housekeeping", lambda: prune_bookkeeping(deps.store, now=deps.now())),
+        IntervalTrigger(hours=HOUSEKEEPING_HOURS, timezone=zone),
+        id="housekeeping",
+        name="prune processed events, reactions and the HTTP cache",
+    )
+    scheduler.add_job(
         _guarded(
             "members",
             lambda: refresh_team(client, deps.store, settings.standup_channel, now=deps.now()),
@@ -112,6 +126,7 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
 
 
 def _on_start(deps: Deps, client: WebClient) -> None:
+    prune_bookkeeping(deps.store, now=deps.now())
     refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now(), force=False)
     if deps.settings.standup_channel:
         digest_service.catch_up_missed_digest(deps, client, now=deps.now())

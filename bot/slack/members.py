@@ -56,3 +56,8 @@ def fetch_channel_member_ids(client: WebClient, channel: str) -> list[str]:
     for page in client.conversations_members(channel=channel, limit=500):
         ids.extend(page.get("members", []))
     return ids
+
+
+def fetch_member(client: WebClient, user_id: str) -> Member:
+    """One member by id (users.info), e.g. someone who reacted and is not in the cache yet."""
+    return member_from_slack(client.users_info(user=user_id)["user"])

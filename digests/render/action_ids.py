@@ -13,3 +13,4 @@ REOPEN_ASK = "reopen_ask"  # the ask DM's "Reopen"
 HOME_CLOSE_FOLLOW_UP = "home_close_follow_up"
 HOME_CLOSE_ASK = "home_close_ask"
 ADD_FOLLOW_UP_SHORTCUT = "add_follow_up"  # the message shortcut (manifest.yaml callback_id)
+SHOW_FULL_TEXT = "show_full_text"  # "Read all" under a cut ask or follow-up (DM, App Home)
