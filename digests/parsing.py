@@ -345,16 +345,20 @@ def form_from_standup(
 ) -> StandupForm:
     """Pre-fill: this cycle's standup as typed, or a fresh one whose Done is last cycle's Next.
 
-    Asks come back as they were typed; `follow_ups` are the lines to show (see
-    `follow_up_line`). Joined again, a field is never longer than what was submitted in it.
+    Asks come back as they were typed (a leading `<@U…>` as `@handle`, while the field still
+    fits); `follow_ups` are the lines to show (see `follow_up_line`). A field submitted within
+    MAX_FIELD_CHARS comes back within it.
     """
     if standup is not None:
         directory = directory or MemberDirectory([])
+        readable = "\n".join(ask_line(ask, directory) for ask in standup.asks)
+        if len(readable) > MAX_FIELD_CHARS:
+            readable = "\n".join(ask.typed or ask_line(ask, directory) for ask in standup.asks)
         return StandupForm(
             done="\n".join(standup.done),
             next="\n".join(standup.next),
             blocked="\n".join(standup.blocked),
-            asks="\n".join(ask_line(ask, directory) for ask in standup.asks),
+            asks=readable,
             follow_ups="\n".join(follow_ups),
         )
     if done_from is not None:
@@ -389,12 +393,11 @@ def readable_line(typed: str, directory: MemberDirectory) -> str:
     """A line with its leading `<@U…>` (from rich text, or pasted) shown as `@handle`, when the
     handle names that member and no one else; otherwise exactly as typed."""
     match = _MENTION.match(typed)
-    if match is None:
+    rest = typed[match.end() :].strip() if match else ""
+    if match is None or not rest:
         return typed
     handle = _handle_or_mention(match.group(1), directory)
-    if handle.startswith("<@"):
-        return typed
-    return f"{handle} {typed[match.end() :]}".rstrip()
+    return typed if handle.startswith("<@") else f"{handle} {rest}"
 
 
 def _handle_or_mention(user_id: str, directory: MemberDirectory) -> str:

@@ -228,16 +228,19 @@ def _replace_asks(tx: sqlite3.Connection, standup_id: int, standup: Standup) -> 
         resolved = (ask.to_user_id, ask.to_name, int(ask.everyone), ask.text)
         kept = old.take(typed, resolved)
         if kept is not None:
-            if kept["dm_state"] is None:
-                # Not DM'd yet: the name may resolve now (a member the cache did not know).
-                now_row: tuple[Any, ...] = (position, *resolved)
-                was: tuple[Any, ...] = (kept["position"], *_ask_key(kept))
-                update = "position = ?, to_user_id = ?, to_name = ?, everyone = ?, text = ?"
-            else:
-                now_row, was, update = (position,), (kept["position"],), "position = ?"
-            if now_row != was:
+            if kept["position"] != position:
                 changed = True
-                tx.execute(f"UPDATE asks SET {update} WHERE id = ?", (*now_row, kept["id"]))
+                tx.execute("UPDATE asks SET position = ? WHERE id = ?", (position, kept["id"]))
+            if kept["dm_state"] is None and kept["status"] == "open" and _ask_key(kept) != resolved:
+                # Not DM'd yet: the name may resolve now (a member the cache did not know). A
+                # new label alone (a display name changed) is no change of the standup's.
+                unlabelled = (kept["to_user_id"], kept["everyone"], kept["text"])
+                changed = changed or unlabelled != (resolved[0], resolved[2], resolved[3])
+                tx.execute(
+                    "UPDATE asks SET to_user_id = ?, to_name = ?, everyone = ?, text = ? "
+                    "WHERE id = ?",
+                    (*resolved, kept["id"]),
+                )
             if typed and not kept["typed"]:
                 tx.execute("UPDATE asks SET typed = ? WHERE id = ?", (typed, kept["id"]))
             continue
