@@ -37,6 +37,7 @@ MAX_HOME_ITEM_CHARS = 600  # of rendered mrkdwn, per follow-up or ask on App Hom
 MAX_ANSWER_ITEM_CHARS = 500  # people's text quoted in an answer to a command
 MAX_OVERFLOW_SECTIONS = 10  # per modal field, for lines that no longer fit the box
 
+NO_TEXT = "_(no text)_"  # for a text of nothing but what `neutralise` removes
 FULL_TEXT_ASK = "ask"
 FULL_TEXT_FOLLOW_UP = "follow_up"
 
@@ -333,7 +334,7 @@ def _ask_blocks(ask: Ask, limit: int) -> list[Block]:
 def build_full_text_view(title: str, about: str, text: str) -> dict[str, Any]:
     """A modal with the whole of a text that was cut elsewhere: `about` (our mrkdwn) says whose
     it is; `text` (what people typed) is escaped and split over as many sections as it needs."""
-    pieces = split_mrkdwn(escape_mrkdwn(text), MAX_SECTION_TEXT)
+    pieces = split_mrkdwn(escape_mrkdwn(text) or NO_TEXT, MAX_SECTION_TEXT)
     blocks: list[Block] = [_context(about), *(_section(piece) for piece in pieces)]
     if len(blocks) > MAX_VIEW_BLOCKS:
         blocks = blocks[: MAX_VIEW_BLOCKS - 1]
@@ -447,7 +448,7 @@ def render_not_allowed(ask: Ask) -> str:
 
 def _typed(text: str, limit: int) -> tuple[str, bool]:
     """What people typed as mrkdwn: escaped, then cut to `limit`; and whether it was cut."""
-    escaped = escape_mrkdwn(text)
+    escaped = escape_mrkdwn(text) or NO_TEXT
     shown = clip_mrkdwn(escaped, limit)
     return shown, shown != escaped
 
