@@ -40,7 +40,7 @@ from bot.services.digest import CHART_FILE, catch_up_missed_digest, run_digest
 from bot.slack.client import SERVER_ERROR_RETRIES, create_web_client
 from bot.slack.post import METADATA_EVENT, PostReport
 from bot.store import Store, StoreError
-from digests.cycles import cycle_at, cycle_for_meeting
+from digests.cycles import cycle_for_meeting
 from digests.models import Cycle, Person, Standup, UsageItem
 from digests.parsing import form_from_standup
 from digests.render.views import build_standup_view
@@ -438,18 +438,20 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_sigkill_while_posting_then_a_rerun_posts_every_message_exactly_once(
     tmp_path: Path,
 ) -> None:
-    with FakeSlack() as slack:  # real clock: the command reads the real time
+    with FakeSlack() as slack:
         seed_workspace(slack, PEOPLE)
         slack.rate_limit_posts(1.0, burst=3)
         env = bot_environment(slack, tmp_path)
         settings = load_settings(env, env_file=None)
-        cycle = cycle_at(settings.digest_schedule, datetime.now(UTC))
+        # A fixed meeting, named by --date: the command's own clock decides nothing here.
+        cycle = cycle_for_meeting(settings.digest_schedule, MEETING)
+        submitted = cycle.ends_at - timedelta(days=1)
         with Store(settings.standup_db) as store:
             store.save_standup(
                 Standup(user_id="U1", user_name="Kevin", meeting_date=cycle.meeting_date,
-                        submitted_at=datetime.now(UTC), done=("shipped it",)),
+                        submitted_at=submitted, done=("shipped it",)),
                 follow_ups=[(None, f"follow-up number {n}") for n in range(3)],
-                now=datetime.now(UTC),
+                now=submitted,
             )  # fmt: skip
         args = ("digest", "post", "--date", cycle.meeting_date.isoformat())
         proc = subprocess.Popen(
