@@ -213,15 +213,19 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = 
 def submit_standup(
     bot: RunningBot, user_id: str, answers: dict[str, str], *, meeting: date = MEETING
 ) -> None:
-    """/standup, then the modal filled with `answers` and submitted; waits until it is saved."""
+    """/standup, then the modal filled with `answers` and submitted; waits until it is saved and
+    everything after the ack (member refresh, confirmation, ask DMs) is done."""
     trigger = bot.slack.register_trigger(user_id=user_id)
     before = len(bot.slack.opened_views)
     bot.send(slash_command(user_id=user_id, trigger_id=trigger))
     wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
-    view = bot.slack.opened_views[-1].view
+    view = next(v for v in bot.slack.opened_views[before:] if v.trigger_id == trigger).view
+    handled = f"standup handled: user={user_id} "
+    done_before = len(bot.logs.messages(handled))
     response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
     assert response.status_code == 200 and b"errors" not in response.content
     wait_for(lambda: bot.store.get_standup(user_id, meeting), what=f"{user_id}'s standup")
+    bot.logs.wait_for(handled, count=done_before + 1, timeout=10)
 
 
 def open_modal(bot: RunningBot, user_id: str = "U1") -> dict[str, Any]:
