@@ -46,6 +46,12 @@ def handle_ask_button(
     if ask_id is None or user is None:
         log.info("ask button ignored: value %s is not an ask id (user %s)", shown(value), user)
         return
+    deps.after_ack(change_ask, client, deps, respond, ask_id, user, done)
+
+
+def change_ask(
+    client: WebClient, deps: Deps, respond: Respond | None, ask_id: int, user: str, done: bool
+) -> None:
     status = set_ask_status(client, deps, ask_id, done=done, by=user, now=deps.now())
     if status.outcome == "refused" and status.ask is not None:
         reply(respond, render_not_allowed(status.ask))

@@ -45,7 +45,7 @@ def register(app: App, deps: Deps) -> None:
 def handle_home_opened(body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     event = body.get("event") or {}
     if event.get("tab", "home") == "home" and isinstance(event.get("user"), str):
-        publish_home(client, deps, event["user"])
+        deps.after_ack(publish_home, client, deps, event["user"])
 
 
 def handle_close_button(
@@ -58,6 +58,12 @@ def handle_close_button(
         what = "follow-up" if follow_up else "ask"
         log.info("Home button ignored: value %s is not a %s id (user %s)", shown(value), what, user)
         return
+    deps.after_ack(close_from_home, client, deps, item_id, user, follow_up)
+
+
+def close_from_home(
+    client: WebClient, deps: Deps, item_id: int, user: str, follow_up: bool
+) -> None:
     if follow_up:
         set_follow_up_status(client, deps, item_id, done=True, by=user, now=deps.now())
     else:
@@ -66,6 +72,7 @@ def handle_close_button(
 
 
 def handle_full_text_button(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+    """Opens the modal at once (a trigger_id expires 3 s after the click)."""
     ack()
     value, user, trigger = action_value(body), user_id(body), body.get("trigger_id")
     if value is None or user is None or not isinstance(trigger, str):

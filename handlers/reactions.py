@@ -42,7 +42,7 @@ def handle_reaction(body: dict[str, Any], client: WebClient, deps: Deps, *, adde
         item_user=str(event["item_user"]) if event.get("item_user") else None,
         bot_user_id=_bot_user_id(body),
     )
-    apply_reaction(client, deps, reaction)
+    deps.after_ack(apply_reaction, client, deps, reaction)
 
 
 def _bot_user_id(body: dict[str, Any]) -> str | None:

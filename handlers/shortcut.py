@@ -25,4 +25,4 @@ def handle_follow_up_shortcut(
     ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     ack()
-    add_follow_up_from_message(client, deps, body)
+    deps.after_ack(add_follow_up_from_message, client, deps, body)

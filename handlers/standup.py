@@ -1,8 +1,9 @@
 """`/standup`, its modal's submission, and the "Write my standup" buttons.
 
 Inside Slack's 3-second window only the ack and `views.open` happen (and, for a submission, the
-checks and the save the modal's answer depends on: the database only). Sub-commands that need
-Slack or the database ack at once and answer through the request's `response_url`.
+checks and the save the modal's answer depends on: the database only). Everything else is handed
+to `Deps.after_ack`: sub-commands that need Slack or the database ack at once and answer through
+the request's `response_url`.
 """
 
 from __future__ import annotations
@@ -65,17 +66,11 @@ def handle_standup_command(
         ack(text=HELP)
     elif command.name == "github":
         ack()
-        reply(respond, standups.link_github(client, deps, user, command.argument))
+        deps.after_ack(answer_github, client, deps, respond, user, command.argument)
     elif command.name == "followup":
         ack()
-        answer = follow_ups.add_follow_up_from_command(
-            client,
-            deps,
-            user_id=user,
-            user_name=str(body.get("user_name") or user),
-            text=command.argument,
-        )
-        reply(respond, answer)
+        name = str(body.get("user_name") or user)
+        deps.after_ack(answer_followup, client, deps, respond, user, name, command.argument)
     else:
         ack(text=render_unknown_command(command.argument))
 
@@ -93,7 +88,22 @@ def handle_standup_submission(
         ack(response_action="errors", errors=submission.errors)
         return
     ack()
-    standups.after_submission(client, deps, submission)
+    deps.after_ack(standups.after_submission, client, deps, submission)
+
+
+def answer_github(
+    client: WebClient, deps: Deps, respond: Respond | None, user: str, argument: str
+) -> None:
+    reply(respond, standups.link_github(client, deps, user, argument))
+
+
+def answer_followup(
+    client: WebClient, deps: Deps, respond: Respond | None, user: str, name: str, text: str
+) -> None:
+    answer = follow_ups.add_follow_up_from_command(
+        client, deps, user_id=user, user_name=name, text=text
+    )
+    reply(respond, answer)
 
 
 def handle_open_button(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:

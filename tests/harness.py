@@ -195,6 +195,7 @@ def running_bot(
                 logs=logs,
             )
     finally:
+        deps.finish_work()
         store.close()
 
 

@@ -44,7 +44,9 @@ from tests.harness import CHANNEL, MEETING, Clock, bot_environment, dm_texts
 def deps(slack: FakeSlack, tmp_path: Path) -> Iterator[Deps]:
     settings = load_settings(bot_environment(slack, tmp_path), env_file=None)
     with Store(settings.standup_db) as store:
-        yield Deps(settings=settings, store=store, clock=Clock())
+        deps = Deps(settings=settings, store=store, clock=Clock())
+        yield deps
+        deps.finish_work()
 
 
 @pytest.fixture
@@ -53,6 +55,7 @@ def client(slack: FakeSlack) -> WebClient:
 
 
 def answer(ack: Ack) -> dict[str, Any]:
+    """What the listener acked with (the work it handed to `after_ack` may still run)."""
     assert ack.response is not None, "the listener did not ack"
     assert ack.response.status == 200
     body = ack.response.body
@@ -73,6 +76,7 @@ def submitted(
     body = view_submission(view, fill_modal(view, answers), user_id=user_id).payload()
     ack = Ack()
     handle_standup_submission(ack, body, client, deps)
+    deps.finish_work()  # what it handed on after the ack: confirmation, ask DMs
     return ack
 
 
@@ -115,6 +119,7 @@ def test_github_and_followup_ack_empty_and_answer_on_the_response_url(
     body = slash_command(text=text, user_id="U1", response_url=url).payload()
     handle_standup_command(ack, body, client, Respond(response_url=url), deps)
     assert answer(ack) == {}
+    deps.finish_work()
     [(posted_to, payload)] = slack.responses
     assert posted_to == url and expected in payload["text"]
     assert payload["response_type"] == "ephemeral"
@@ -182,6 +187,7 @@ def test_mark_done_by_the_person_asked_closes_the_ask_and_updates_its_dm(
     body = block_action(action_ids.CLOSE_ASK, value=str(ask_id), user_id="U2").payload()
     handle_ask_button(ack, body, client, None, deps, done=True)
     assert answer(ack) == {}
+    deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
     [update] = slack.calls_to("chat.update")
     assert (update.params["channel"], update.params["ts"]) == (channel, ts)
@@ -196,6 +202,7 @@ def test_mark_done_by_anyone_else_is_refused_with_a_note(
     ack = Ack()
     handle_ask_button(ack, body, client, Respond(response_url=url), deps, done=True)
     assert answer(ack) == {}
+    deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
     [(_, note)] = slack.responses
     assert "Only <@U1>, who asked, and <@U2>, who was asked" in note["text"]
@@ -223,11 +230,13 @@ def test_a_check_on_the_ask_dm_closes_it(slack: FakeSlack, client: WebClient, de
     ask_id, channel, ts = asked(slack, client, deps)
     body = reaction_event(user="U2", reaction="white_check_mark", channel=channel, ts=ts).payload()
     handle_reaction(body, client, deps, added=True)
+    deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
     removed = reaction_event(
         "reaction_removed", user="U2", reaction="white_check_mark", channel=channel, ts=ts
     ).payload()
     handle_reaction(removed, client, deps, added=False)
+    deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
 
 
@@ -237,6 +246,7 @@ def test_the_bots_own_check_is_ignored_by_the_listener_itself(
     ask_id, channel, ts = asked(slack, client, deps)
     body = reaction_event(user="UBOT", reaction="white_check_mark", channel=channel, ts=ts)
     handle_reaction(body.payload(), client, deps, added=True)  # Bolt's middleware not involved
+    deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
     assert deps.store.get_reaction_users(channel, ts) == []
 
@@ -246,8 +256,10 @@ def test_the_bots_own_check_is_ignored_by_the_listener_itself(
 
 def test_home_is_published_when_opened(slack: FakeSlack, client: WebClient, deps: Deps) -> None:
     handle_home_opened(app_home_opened("U1").payload(), client, deps)
+    deps.finish_work()
     assert "Your standup" in json.dumps(slack.published_views["U1"])
     handle_home_opened(app_home_opened("U1", tab="messages").payload(), client, deps)
+    deps.finish_work()
     assert len(slack.calls_to("views.publish")) == 1
 
 
@@ -263,6 +275,7 @@ def test_a_home_button_closes_the_follow_up_and_republishes(
         view={"type": "home", "id": "VH"},
     ).payload()  # fmt: skip
     handle_close_button(ack, body, client, deps, follow_up=True)
+    deps.finish_work()
     assert answer(ack) == {} and deps.store.get_open_follow_ups() == []
     assert "rotate the keys" not in json.dumps(slack.published_views["U1"])
 
@@ -291,6 +304,7 @@ def test_the_shortcut_adds_a_follow_up_and_says_so_where_it_was_used(
     handle_follow_up_shortcut(
         ack, message_shortcut("add_follow_up", message, CHANNEL, "U2").payload(), client, deps
     )
+    deps.finish_work()
     assert answer(ack) == {}
     [follow_up] = deps.store.get_open_follow_ups()
     assert follow_up.owner_user_id == "U4" and follow_up.text == "update the on-call doc"
