@@ -10,7 +10,11 @@ benchmarks/results/latest.json. docs/BENCHMARKS.md explains the figures and the 
 - digest build time for 200 people and 4 repos x 500 PRs by stage, GitHub requests per digest
   next to a naive REST client and the floor, and a second build answered 304
   (benchmarks.digest_build);
-- posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest).
+- posting a digest with 30 follow-ups at Slack's ~1 message/s (benchmarks.post_digest);
+- the database after a year of a busy workspace's events, pruned, next to unpruned
+  (benchmarks.bookkeeping);
+- /standup and its submission acked with an empty member cache next to a warm one, against a
+  2,000-member workspace with slow users.list paging (benchmarks.ack_member_cache).
 
 Python here runs with PYTHONDONTWRITEBYTECODE=1, so every process would compile every module it
 imports. The Docker image ships compiled bytecode (UV_COMPILE_BYTECODE=1), so the processes
@@ -49,7 +53,14 @@ from typing import Any  # noqa: E402
 
 import psutil  # noqa: E402
 
-from benchmarks import ack_latency, digest_build, memory, post_digest  # noqa: E402
+from benchmarks import (  # noqa: E402
+    ack_latency,
+    ack_member_cache,
+    bookkeeping,
+    digest_build,
+    memory,
+    post_digest,
+)
 from benchmarks.common import free_port, process, python, standup_bot, wait_healthy  # noqa: E402
 
 RESULTS = ROOT / "benchmarks" / "results" / "latest.json"
@@ -58,6 +69,8 @@ P99_RATIO_BUDGET = 1.2
 STARTUP_BUDGET_S = 1.0
 IDLE_RSS_BUDGET_MB = 100.0
 BUILD_BUDGET_S = 2.0
+SLACK_ACK_WINDOW_MS = 3000.0
+YEAR_DB_BUDGET_MB = 10.0
 WARM_MODULES = (
     "bot.ops.cli, bot.runtime.serve, bot.runtime.http, bot.runtime.scheduler, "
     "bot.services.digest, bot.github, handlers, "
@@ -304,6 +317,32 @@ def build_rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             "ok": posting["second_run_posted"] == 0,
         },
     ]
+    cache = results.get("ack_member_cache")
+    if cache is not None:
+        for what, label in (("command", "/standup"), ("submission", "modal submission")):
+            cold, warm = cache[f"{what}_cold"], cache[f"{what}_warm"]
+            rows.append(
+                {
+                    "what": f"{label} ack p99, empty member cache, 50 concurrent",
+                    "budget": "< 3 s, all 200",
+                    "figure": f"{cold['p99_ms']:.0f} ms ({cold['not_200']} not 200)",
+                    "floor": f"warm cache {warm['p99_ms']:.0f} ms",
+                    "ratio": cache["p99_cold_vs_warm"][what],
+                    "ok": cold["p99_ms"] < SLACK_ACK_WINDOW_MS and cold["not_200"] == 0,
+                }
+            )
+    year = results.get("bookkeeping")
+    if year is not None:
+        rows.append(
+            {
+                "what": f"database after {year['days']} days of a busy workspace",
+                "budget": f"≤ {YEAR_DB_BUDGET_MB:.0f} MB",
+                "figure": f"{year['now']['file_mb']:.1f} MB",
+                "floor": f"unpruned, every ✅ claimed {year['before']['file_mb']:.0f} MB",
+                "ratio": round(year["now"]["file_mb"] / year["before"]["file_mb"], 3),
+                "ok": year["now"]["file_mb"] <= YEAR_DB_BUDGET_MB,
+            }
+        )
     for row in rows:
         row["verdict"] = _verdict(row.pop("ok"))
     return rows
@@ -345,6 +384,8 @@ def main() -> int:
     step("serve_after_digest", "serve RSS after its first digest", memory.serve_after_digest)
     step("digest_build", "digest build and GitHub requests", digest_build.run)
     step("posting", "posting at 1 message/s", post_digest.run)
+    step("ack_member_cache", "ack with an empty member cache", ack_member_cache.run)
+    step("bookkeeping", "a year of bookkeeping", bookkeeping.run)
     results["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     results["total_s"] = round(time.perf_counter() - started, 1)
     rows = build_rows(results)

@@ -77,10 +77,11 @@ def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_i
         current = deps.store.get_standup(user_id, cycle.meeting_date)
         previous = None
         follow_up_lines: list[str] = []
-        directory = cached_directory(deps.store)
+        directory = MemberDirectory([])
         if current is None:
             previous = deps.store.get_latest_standup_before(user_id, cycle.meeting_date)
         else:
+            directory = cached_directory(deps.store)
             follow_up_lines = [
                 follow_up_line(follow_up, user_id, directory)
                 for follow_up in deps.store.get_standup_follow_ups(user_id, cycle.meeting_date)

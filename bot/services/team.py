@@ -28,6 +28,10 @@ MAX_AGE = timedelta(hours=24)
 UNKNOWN_NAME_REFRESH = timedelta(minutes=10)
 
 _refreshing = threading.Lock()  # one users.list paging at a time, however many listeners ask
+# The directory built from the cache, per database and members version: building it from the
+# thousands of rows on every request would cost more than the ack it sits in front of.
+_directories: dict[str, tuple[str, MemberDirectory]] = {}
+_directories_lock = threading.Lock()
 
 
 def refresh_team(
@@ -72,9 +76,20 @@ def ensure_members(
 
 
 def cached_directory(store: Store) -> MemberDirectory:
-    """Who names can refer to, from the cache alone (no Slack call: safe before an ack)."""
+    """Who names can refer to, from the cache alone (no Slack call: safe before an ack). Built
+    once each time members are saved, then shared."""
     try:
-        return MemberDirectory(store.get_members())
+        stamp = store.get_members_version()
+        key = str(store.path.resolve())
+        with _directories_lock:
+            cached = _directories.get(key)
+        if stamp is not None and cached is not None and cached[0] == stamp:
+            return cached[1]
+        directory = MemberDirectory(store.get_members())
+        if stamp is not None:
+            with _directories_lock:
+                _directories[key] = (stamp, directory)
+        return directory
     except StoreError as error:
         log.error("could not read members: %s", error)
         return MemberDirectory([])

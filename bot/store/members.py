@@ -11,6 +11,8 @@ from digests.models import (
     Member,
 )
 
+MEMBERS_VERSION_KEY = "members_version"  # meta: bumped by every save_members
+
 
 class MemberQueries(Database):
     """Members: upserted from Slack's users.list, read as the team."""
@@ -66,6 +68,11 @@ class MemberQueries(Database):
                 tx.executemany(
                     "UPDATE members SET in_team = 1 WHERE user_id = ?", [(i,) for i in ids]
                 )
+            tx.execute(
+                "INSERT INTO meta (key, value) VALUES (?, '1') ON CONFLICT (key) "
+                "DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT)",
+                (MEMBERS_VERSION_KEY,),
+            )
 
     def save_github_login(self, user_id: str, login: str | None) -> str | None:
         """Link (or, with None, unlink) a member's GitHub login. A login already linked to
@@ -81,6 +88,10 @@ class MemberQueries(Database):
                     return str(holder[0])
             tx.execute("UPDATE members SET github_login = ? WHERE user_id = ?", (login, user_id))
         return None
+
+    def get_members_version(self) -> str | None:
+        """Changes whenever members are saved: what a cache of them is keyed on."""
+        return self.get_meta(MEMBERS_VERSION_KEY)
 
     def get_members(self) -> list[Member]:
         return [member_from_row(r) for r in self._read("SELECT * FROM members ORDER BY user_id")]
