@@ -24,8 +24,6 @@ Block = dict[str, Any]
 MAX_MESSAGE_BLOCKS = 50
 MAX_VIEW_BLOCKS = 100  # a modal or a Home tab
 MAX_SECTION_TEXT = 3000
-MAX_CONTEXT_TEXT = 3000
-MAX_BUTTON_VALUE = 2000
 MAX_FALLBACK_TEXT = 3000  # a message's `text`: chat.update takes 4,000
 # Slack refuses a message whose blocks hold too much text in all (`msg_blocks_too_long`, from
 # ~11,300 characters; blocks.py keeps the digest under the same figure).
@@ -305,6 +303,7 @@ def render_ask_dm(asks: Sequence[Ask]) -> tuple[str, list[Block]]:
         )
     else:
         blocks.append(_context(":white_check_mark: All done."))
+    assert len(blocks) <= MAX_MESSAGE_BLOCKS  # 2 blocks an ask, at most MAX_ASKS_PER_STANDUP
     shown, _ = _typed(first.text, 200)
     done = "Done: " if not open_count else ""
     fallback = f"{done}{what.capitalize()} from {asker} in their standup: {shown}"
