@@ -94,9 +94,9 @@ def measure(args: list[str], env: dict[str, str], port: int) -> dict[str, Any]:
 
 
 @contextmanager
-def fake_slack_process() -> Iterator[tuple[str, str]]:
+def fake_slack_process(*options: str) -> Iterator[tuple[str, str]]:
     proc = subprocess.Popen(
-        [python(), "-m", "benchmarks.fake_slack_server"],
+        [python(), "-m", "benchmarks.fake_slack_server", *options],
         cwd=ROOT,
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,

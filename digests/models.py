@@ -67,10 +67,17 @@ class Person(Frozen):
 
 
 class AddressedLine(Frozen):
-    """One line of the Asks or Follow-ups field: an optional person, then the text."""
+    """One line of the Asks or Follow-ups field: an optional person, then the text.
+
+    `typed` is the line as the person typed it (list marker removed), shown again when the
+    standup is edited."""
 
     person: Person | None
     text: str
+    typed: str = ""
+
+
+AskDmState = Literal["sending", "sent", "failed"]
 
 
 class Ask(Frozen):
@@ -87,6 +94,10 @@ class Ask(Frozen):
     closed_by: str | None = None
     dm_channel: str | None = None
     dm_ts: str | None = None
+    # The DM to the person asked: None (not sent yet), "sending" (claimed), "sent", "failed"
+    # (Slack refused it for good, or nobody to send it to: never tried again).
+    dm_state: AskDmState | None = None
+    typed: str | None = None  # the line as typed; None for asks stored before it was kept
 
 
 class Standup(Frozen):
@@ -120,6 +131,7 @@ class FollowUp(Frozen):
     # Where its message in the latest digest thread lives (for chat.update on a reaction).
     channel: str | None = None
     ts: str | None = None
+    typed: str | None = None  # the line as typed in the standup; None for other sources
 
 
 class TimeAway(Frozen):

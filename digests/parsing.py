@@ -7,33 +7,84 @@ person types either parses or stays as text.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from digests.dates import parse_day
-from digests.models import EVERYONE, GITHUB_LOGIN, AddressedLine, Ask, Member, Person, Standup
+from digests.escape import neutralise
+from digests.models import (
+    EVERYONE,
+    GITHUB_LOGIN,
+    AddressedLine,
+    Ask,
+    FollowUp,
+    Member,
+    Person,
+    Standup,
+)
 
 # A list marker a person may type or paste in front of an item: "- ", "* ", "• ", "1. ", "2) ".
 _BULLET = re.compile(r"^\s*(?:[-*•◦▪‣]|\d{1,3}[.)])\s+")
 _MENTION = re.compile(r"^<@([UW][A-Z0-9]+)(?:\|([^>]*))?>[\s:,-]*")
+# A broadcast as Slack spells it (pasted, or a rich text `broadcast` element's raw form).
+_BROADCAST_TOKEN = re.compile(r"^<!(channel|here|everyone)(?:\|[^>]*)?>[\s:,-]*", re.IGNORECASE)
 _AT_NAME = re.compile(r"^@([\w][\w.\-']{0,79})[\s:,-]*", re.UNICODE)
 # "Name: text" — up to three words before the colon, none of them a URL scheme.
 _NAME_COLON = re.compile(
     r"^([^\W\d_][\w.\-']*(?:\s+[^\W\d_][\w.\-']*){0,2})\s*:\s+(?=\S)", re.UNICODE
 )
-_EVERYONE_WORDS = {"everyone", "everybody", "all", "team", "@everyone", "@channel", "@here"}
+_EVERYONE_WORDS = {"everyone", "everybody", "all", "team"}
+# `@channel` and `@here` mean the team too, but only with the `@` ("Channel: …" is a word).
+_BROADCAST_WORDS = {"channel", "here", "everyone"}
+
+# A line that says there is nothing: "none", "n/a", "-", "Nothing.", "No blockers!" (any case,
+# any punctuation). It is not an item: not listed, not counted as a blocker.
+NOTHING_WORDS = frozenset(
+    {
+        "none",
+        "na",
+        "n a",
+        "no",
+        "nil",
+        "nope",
+        "nada",
+        "nothing",
+        "no blocker",
+        "no blockers",
+        "not blocked",
+        "none yet",
+        "nothing yet",
+        "none so far",
+        "nothing so far",
+        "nothing to report",
+        "nothing new",
+        "not applicable",
+    }
+)
+
+
+def says_nothing(item: str) -> bool:
+    """True for an item that only says there is nothing (see NOTHING_WORDS), or is only
+    punctuation ("-", "—", "...")."""
+    words = "".join(
+        " " if unicodedata.category(char).startswith("P") else char for char in item.casefold()
+    )
+    key = " ".join(words.split())
+    return not key or key in NOTHING_WORDS
 
 
 def split_items(text: str | None) -> list[str]:
-    """One item per non-empty line, list markers removed."""
+    """One item per non-empty line: control characters and list markers removed, and lines
+    that only say "none" left out."""
     if not text:
         return []
     items = []
-    for raw in text.splitlines():
+    for raw in neutralise(text).splitlines():
         line = _BULLET.sub("", raw, count=1).strip()
-        if line:
+        if line and not says_nothing(line):
             items.append(line)
     return items
 
@@ -80,29 +131,51 @@ def _key(name: str) -> str:
 def parse_addressed_line(line: str, directory: MemberDirectory) -> AddressedLine:
     """Split "<@U1> text", "@name text", "Name: text" or "Everyone: text" into person and text.
 
-    A `<@U…>` or `@name` that matches nobody is kept as an unresolved person; "Word: text" only
-    counts as a person when the word names a member or everyone (else it is ordinary text).
+    `@channel`, `@here`, `@everyone` (and `<!channel>` …) mean the team, like "Everyone:". A
+    `<@U…>` whose id is not a member, or an `@name` that matches nobody, is kept as an
+    unresolved person (nobody is DM'd); "Word: text" only counts as a person when the word names
+    a member or everyone (else it is ordinary text).
     """
-    text = line.strip()
+    text = neutralise(line).strip()
+
+    def addressed(person: Person | None, rest: str) -> AddressedLine:
+        return AddressedLine(person=person, text=rest, typed=text)
+
+    match = _BROADCAST_TOKEN.match(text)
+    if match and text[match.end() :].strip():
+        return addressed(Person(name=EVERYONE, everyone=True), text[match.end() :].strip())
     match = _MENTION.match(text)
     if match:
         user_id, label = match.group(1), match.group(2)
         member = directory.by_id(user_id)
         rest = text[match.end() :].strip()
-        name = member.label if member else (label or user_id)
-        return AddressedLine(person=Person(user_id=user_id, name=name), text=rest or text)
+        if member is None:
+            return addressed(Person(name=label or user_id), rest or text)
+        return addressed(Person(user_id=user_id, name=member.label), rest or text)
     match = _AT_NAME.match(text)
     if match:
         name = match.group(1).rstrip(".-'")
         rest = text[match.end() :].strip()
+        if rest and name.casefold() in _BROADCAST_WORDS:
+            return addressed(Person(name=EVERYONE, everyone=True), rest)
         if rest:
-            return AddressedLine(person=_resolve(name, directory, keep_unknown=True), text=rest)
+            return addressed(_resolve(name, directory, keep_unknown=True), rest)
     match = _NAME_COLON.match(text)
     if match:
         person = _resolve(match.group(1), directory, keep_unknown=False)
         if person is not None:
-            return AddressedLine(person=person, text=text[match.end() :].strip())
-    return AddressedLine(person=None, text=text)
+            return addressed(person, text[match.end() :].strip())
+    return addressed(None, text)
+
+
+def mentioned_ids(lines: Sequence[AddressedLine]) -> set[str]:
+    """The `<@U…>` ids typed at the start of lines that named nobody the directory knows."""
+    ids = set()
+    for line in lines:
+        match = _MENTION.match(line.typed)
+        if match and line.person is not None and line.person.user_id is None:
+            ids.add(match.group(1))
+    return ids
 
 
 def _resolve(name: str, directory: MemberDirectory, *, keep_unknown: bool) -> Person | None:
@@ -196,7 +269,7 @@ _SUBCOMMANDS = {
 
 
 def parse_command(text: str | None) -> Command:
-    stripped = (text or "").strip()
+    stripped = neutralise(text or "").strip()
     word, _, rest = stripped.partition(" ")
     name = _SUBCOMMANDS.get(word.casefold())
     if name is None:
@@ -232,13 +305,18 @@ def slack_text_to_plain(text: str, directory: MemberDirectory) -> str:
             return f"@{(label or target).split('^')[0]}"
         return f"{label} ({target})" if label and label != target else target
 
-    plain = _SLACK_ENTITY.sub(replace, text)
+    plain = _SLACK_ENTITY.sub(replace, neutralise(text))
     return plain.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 # --- the standup form ----------------------------------------------------------------------------
 
 MAX_FIELD_CHARS = 3000  # Slack's plain_text_input limit; also enforced here, server-side
+# Caps on what one person can make the bot send (README, "Limits"): asks per standup (each
+# person asked gets one DM per submission, listing all of theirs), and follow-ups a person may
+# raise per cycle (each open follow-up is a message of its own in the digest's thread).
+MAX_ASKS_PER_STANDUP = 10
+MAX_FOLLOW_UPS_PER_CYCLE = 20
 
 # (block_id, label, placeholder)
 FIELDS: tuple[tuple[str, str, str], ...] = (
@@ -267,29 +345,72 @@ class StandupForm:
 def form_from_standup(
     standup: Standup | None,
     *,
-    follow_ups: list[str] | None = None,
+    follow_ups: Sequence[str] = (),
     done_from: Standup | None = None,
+    directory: MemberDirectory | None = None,
 ) -> StandupForm:
-    """Pre-fill: this cycle's standup as sent, or a fresh one whose Done is last cycle's Next."""
+    """Pre-fill: this cycle's standup as typed, or a fresh one whose Done is last cycle's Next.
+
+    Asks come back as they were typed (a leading `<@U…>` as `@handle`, while the field still
+    fits); `follow_ups` are the lines to show (see `follow_up_line`). A field submitted within
+    MAX_FIELD_CHARS comes back within it.
+    """
     if standup is not None:
+        directory = directory or MemberDirectory([])
+        readable = "\n".join(ask_line(ask, directory) for ask in standup.asks)
+        if len(readable) > MAX_FIELD_CHARS:
+            readable = "\n".join(ask.typed or ask_line(ask, directory) for ask in standup.asks)
         return StandupForm(
             done="\n".join(standup.done),
             next="\n".join(standup.next),
             blocked="\n".join(standup.blocked),
-            asks="\n".join(_ask_line(ask) for ask in standup.asks),
-            follow_ups="\n".join(follow_ups or []),
+            asks=readable,
+            follow_ups="\n".join(follow_ups),
         )
     if done_from is not None:
         return StandupForm(done="\n".join(done_from.next))
     return StandupForm()
 
 
-def _ask_line(ask: Ask) -> str:
+def ask_line(ask: Ask, directory: MemberDirectory) -> str:
+    """An ask as the person typed it; one stored before that was kept is written out again."""
+    if ask.typed:
+        return readable_line(ask.typed, directory)
     if ask.everyone:
         return f"Everyone: {ask.text}"
     if ask.to_user_id:
-        return f"<@{ask.to_user_id}> {ask.text}"
+        return f"{_handle_or_mention(ask.to_user_id, directory)} {ask.text}"
     return f"@{ask.to_name} {ask.text}"
+
+
+def follow_up_line(follow_up: FollowUp, user_id: str, directory: MemberDirectory) -> str:
+    """A follow-up raised in a standup, as its line was typed (or written out again)."""
+    if follow_up.typed:
+        return readable_line(follow_up.typed, directory)
+    if follow_up.owner_user_id == user_id:
+        return follow_up.text
+    if follow_up.owner_user_id is None:
+        owner = f"@{follow_up.owner_name} " if follow_up.owner_name else ""
+        return owner + follow_up.text
+    return f"{_handle_or_mention(follow_up.owner_user_id, directory)} {follow_up.text}"
+
+
+def readable_line(typed: str, directory: MemberDirectory) -> str:
+    """A line with its leading `<@U…>` (from rich text, or pasted) shown as `@handle`, when the
+    handle names that member and no one else; otherwise exactly as typed."""
+    match = _MENTION.match(typed)
+    rest = typed[match.end() :].strip() if match else ""
+    if match is None or not rest:
+        return typed
+    handle = _handle_or_mention(match.group(1), directory)
+    return typed if handle.startswith("<@") else f"{handle} {rest}"
+
+
+def _handle_or_mention(user_id: str, directory: MemberDirectory) -> str:
+    member = directory.by_id(user_id)
+    if member is not None and directory.by_name(member.name) == member:
+        return f"@{member.name}"
+    return f"<@{user_id}>"
 
 
 def read_form(state_values: dict[str, Any]) -> StandupForm:
@@ -302,22 +423,42 @@ def read_form(state_values: dict[str, Any]) -> StandupForm:
             if leaf.get("type") == "rich_text_input":
                 texts[block_id] = rich_text_to_text(leaf.get("rich_text_value"))
             else:
-                texts[block_id] = leaf.get("value") or ""
+                texts[block_id] = str(leaf.get("value") or "")
             break
-    return StandupForm(**texts)
+    return StandupForm(**{key: neutralise(value) for key, value in texts.items()})
 
 
 def validate_form(form: StandupForm) -> dict[str, str]:
-    """Errors per block id: too long, or nothing filled in at all. Empty when the form is fine."""
+    """Errors per block id: too long, too many asks, or nothing filled in at all. Empty when the
+    form is fine. (The cap on follow-ups needs the store: `follow_up_cap_error`.)"""
     errors = {
         block_id: f"{label} is {len(getattr(form, block_id)):,} characters; "
         f"the most is {MAX_FIELD_CHARS:,}. Move some of it to another field or shorten it."
         for block_id, label, _ in FIELDS
         if len(getattr(form, block_id)) > MAX_FIELD_CHARS
     }
+    asks = len(split_items(form.asks))
+    if "asks" not in errors and asks > MAX_ASKS_PER_STANDUP:
+        errors["asks"] = (
+            f"That is {asks} asks; one standup can have at most {MAX_ASKS_PER_STANDUP}. "
+            "Put several requests to one person on one line, or raise the rest next week."
+        )
     if not errors and form.is_empty():
         errors["done"] = "Fill in at least one field: what you did, what is next, or a blocker."
     return errors
+
+
+def follow_up_cap_error(already: int, adding: int) -> str | None:
+    """The message for a person past MAX_FOLLOW_UPS_PER_CYCLE (`already` raised this cycle,
+    `adding` new ones now), or None when they fit."""
+    if adding <= 0 or already + adding <= MAX_FOLLOW_UPS_PER_CYCLE:
+        return None
+    room = max(MAX_FOLLOW_UPS_PER_CYCLE - already, 0)
+    return (
+        f"You can raise at most {MAX_FOLLOW_UPS_PER_CYCLE} follow-ups a week; you have raised "
+        f"{already} this week, so {room} more fit{'s' if room == 1 else ''} (this adds {adding}). "
+        "Close or merge some first."
+    )
 
 
 # --- /standup away and /standup search ------------------------------------------------------

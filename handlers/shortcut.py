@@ -10,11 +10,13 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.services.follow_ups import add_follow_up_from_message
 from digests.render import action_ids
+from handlers.guard import guarded
 
 
 def register(app: App, deps: Deps) -> None:
     def shortcut(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_follow_up_shortcut(ack, body, client, deps)
+        with guarded("add follow-up shortcut", ack):
+            handle_follow_up_shortcut(ack, body, client, deps)
 
     app.shortcut(action_ids.ADD_FOLLOW_UP_SHORTCUT)(shortcut)
 
@@ -23,4 +25,4 @@ def handle_follow_up_shortcut(
     ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
     ack()
-    add_follow_up_from_message(client, deps, body)
+    deps.after_ack(add_follow_up_from_message, client, deps, body)

@@ -1,68 +1,91 @@
 """`/standup`, its modal's submission, and the "Write my standup" buttons.
 
-The modal opens first, inside Slack's 3-second trigger window; anything slow happens after.
+Inside Slack's 3-second window only the ack and `views.open` happen (and, for a submission, the
+checks and the save the modal's answer depends on: the database only). Everything else is handed
+to `Deps.after_ack`: sub-commands that need Slack or the database ack at once and answer through
+the request's `response_url`.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services import away, follow_ups, search, standups
+from bot.services.replies import reply
 from digests.parsing import parse_command
 from digests.render import action_ids
 from digests.render.views import HELP, render_unknown_command
+from handlers.guard import guarded, user_id
+
+log = logging.getLogger(__name__)
+
+SUBMISSION_FAILED = {
+    "response_action": "errors",
+    "errors": {"done": "Something went wrong and nothing was saved: please submit again."},
+}
 
 
 def register(app: App, deps: Deps) -> None:
-    def command(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_standup_command(ack, body, client, deps)
+    def command(ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        with guarded("/standup", ack):
+            handle_standup_command(ack, body, client, respond, deps)
 
     def submission(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_standup_submission(ack, body, client, deps)
+        with guarded("standup submission", ack, **SUBMISSION_FAILED):
+            handle_standup_submission(ack, body, client, deps)
 
     def open_button(ack: Ack, body: dict[str, Any], client: WebClient) -> None:
-        handle_open_button(ack, body, client, deps)
+        with guarded("open standup button", ack):
+            handle_open_button(ack, body, client, deps)
 
     app.command("/standup")(command)
     app.view(action_ids.STANDUP_CALLBACK)(submission)
     app.action(action_ids.OPEN_STANDUP)(open_button)
 
 
-def handle_standup_command(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def handle_standup_command(
+    ack: Ack, body: dict[str, Any], client: WebClient, respond: Respond | None, deps: Deps
+) -> None:
     command = parse_command(body.get("text"))
-    user_id = body["user_id"]
+    user = user_id(body)
+    if user is None:
+        ack()
+        log.info("/standup ignored: no user_id")
+        return
     if command.name == "open":
         ack()
-        standups.open_standup_modal(client, deps, user_id=user_id, trigger_id=body["trigger_id"])
+        standups.open_standup_modal(
+            client, deps, user_id=user, trigger_id=str(body.get("trigger_id") or "")
+        )
     elif command.name == "help":
         ack(text=HELP)
     elif command.name == "github":
-        ack(text=standups.link_github(client, deps, user_id, command.argument))
+        ack()
+        deps.after_ack(answer_github, client, deps, respond, user, command.argument)
     elif command.name == "followup":
-        answer = follow_ups.add_follow_up_from_command(
-            client,
-            deps,
-            user_id=user_id,
-            user_name=body.get("user_name", user_id),
-            text=command.argument,
-        )
-        ack(text=answer)
+        ack()
+        name = str(body.get("user_name") or user)
+        deps.after_ack(answer_followup, client, deps, respond, user, name, command.argument)
     elif command.name == "away":
-        ack(text=away.set_away(deps, user_id, command.argument))
+        ack()
+        deps.after_ack(answer_away, deps, respond, user, command.argument)
     elif command.name == "back":
-        ack(text=away.set_back(client, deps, user_id))
+        ack()
+        deps.after_ack(answer_back, client, deps, respond, user)
     elif command.name == "search":
         ack()  # the answer comes by response_url: searching is not done inside the 3 s
-        search.answer_search_command(
+        deps.after_ack(
+            search.answer_search_command,
             client,
             deps,
-            user_id=user_id,
+            user_id=user,
             argument=command.argument,
-            response_url=body.get("response_url", ""),
+            response_url=str(body.get("response_url") or ""),
         )
     else:
         ack(text=render_unknown_command(command.argument))
@@ -71,16 +94,46 @@ def handle_standup_command(ack: Ack, body: dict[str, Any], client: WebClient, de
 def handle_standup_submission(
     ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps
 ) -> None:
-    submission = standups.save_submission(client, deps, user=body["user"], view=body["view"])
+    user, view = body.get("user"), body.get("view")
+    if user_id(body) is None or not isinstance(user, dict) or not isinstance(view, dict):
+        ack()
+        log.info("standup submission ignored: no user or view")
+        return
+    submission = standups.receive_submission(deps, user=user, view=view)
     if submission.errors:
         ack(response_action="errors", errors=submission.errors)
         return
     ack()
-    standups.after_submission(client, deps, submission)
+    deps.after_ack(standups.after_submission, client, deps, submission)
+
+
+def answer_github(
+    client: WebClient, deps: Deps, respond: Respond | None, user: str, argument: str
+) -> None:
+    reply(respond, standups.link_github(client, deps, user, argument))
+
+
+def answer_followup(
+    client: WebClient, deps: Deps, respond: Respond | None, user: str, name: str, text: str
+) -> None:
+    answer = follow_ups.add_follow_up_from_command(
+        client, deps, user_id=user, user_name=name, text=text
+    )
+    reply(respond, answer)
+
+
+def answer_away(deps: Deps, respond: Respond | None, user: str, argument: str) -> None:
+    reply(respond, away.set_away(deps, user, argument))
+
+
+def answer_back(client: WebClient, deps: Deps, respond: Respond | None, user: str) -> None:
+    reply(respond, away.set_back(client, deps, user))
 
 
 def handle_open_button(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
     ack()
-    standups.open_standup_modal(
-        client, deps, user_id=body["user"]["id"], trigger_id=body["trigger_id"]
-    )
+    user = user_id(body)
+    if user is None or not body.get("trigger_id"):
+        log.info("open standup ignored: no user or trigger_id")
+        return
+    standups.open_standup_modal(client, deps, user_id=user, trigger_id=str(body["trigger_id"]))

@@ -6,6 +6,7 @@ Only the far sides of the wires are fake. Time is a `Clock` the test moves, so c
 
 from __future__ import annotations
 
+import logging
 import socket
 import threading
 import time
@@ -50,6 +51,49 @@ class Clock:
         self.current += timedelta(**delta)
 
 
+class LogWatch(logging.Handler):
+    """The bot's log records (loggers `bot` and `handlers`, DEBUG and up) while a test runs: a
+    positive signal that a listener finished, where nothing else would show it."""
+
+    def __init__(self, loggers: tuple[str, ...] = ("bot", "handlers")) -> None:
+        super().__init__(logging.DEBUG)
+        self.loggers = loggers
+        self.records: list[logging.LogRecord] = []
+        self._lock_records = threading.Lock()
+        self._levels: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        with self._lock_records:
+            self.records.append(record)
+
+    def messages(self, containing: str = "") -> list[str]:
+        with self._lock_records:
+            found = [r.getMessage() for r in self.records]
+        return [m for m in found if containing in m]
+
+    def wait_for(self, containing: str, *, count: int = 1, timeout: float = 5.0) -> list[str]:
+        """Wait until `count` messages contain `containing`; return them."""
+        return wait_for(
+            lambda: len(self.messages(containing)) >= count and self.messages(containing),
+            timeout=timeout,
+            what=f"{count} log line(s) with {containing!r}",
+        )
+
+    def __enter__(self) -> LogWatch:
+        for name in self.loggers:
+            logger = logging.getLogger(name)
+            self._levels[name] = logger.level
+            logger.setLevel(logging.DEBUG)
+            logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for name in self.loggers:
+            logger = logging.getLogger(name)
+            logger.removeHandler(self)
+            logger.setLevel(self._levels.get(name, logging.NOTSET))
+
+
 @dataclass
 class RunningBot:
     url: str
@@ -58,6 +102,7 @@ class RunningBot:
     slack: FakeSlack
     clock: Clock
     client: Any = None
+    logs: LogWatch = field(default_factory=LogWatch)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -139,11 +184,18 @@ def running_bot(
     deps = Deps(settings=settings, store=store, github=github, clock=clock)
     app = create_app(settings, deps=deps)
     try:
-        with serve_asgi(create_web_app(app)) as url:
+        with LogWatch() as logs, serve_asgi(create_web_app(app)) as url:
             yield RunningBot(
-                url=url, settings=settings, deps=deps, slack=slack, clock=clock, client=app.client
+                url=url,
+                settings=settings,
+                deps=deps,
+                slack=slack,
+                clock=clock,
+                client=app.client,
+                logs=logs,
             )
     finally:
+        deps.finish_work()
         store.close()
 
 
@@ -162,15 +214,50 @@ def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = 
 def submit_standup(
     bot: RunningBot, user_id: str, answers: dict[str, str], *, meeting: date = MEETING
 ) -> None:
-    """/standup, then the modal filled with `answers` and submitted; waits until it is saved."""
+    """/standup, then the modal filled with `answers` and submitted; waits until it is saved and
+    everything after the ack (member refresh, confirmation, ask DMs) is done."""
     trigger = bot.slack.register_trigger(user_id=user_id)
     before = len(bot.slack.opened_views)
     bot.send(slash_command(user_id=user_id, trigger_id=trigger))
     wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
-    view = bot.slack.opened_views[-1].view
+    view = next(v for v in bot.slack.opened_views[before:] if v.trigger_id == trigger).view
+    handled = f"standup handled: user={user_id} "
+    done_before = len(bot.logs.messages(handled))
     response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
     assert response.status_code == 200 and b"errors" not in response.content
     wait_for(lambda: bot.store.get_standup(user_id, meeting), what=f"{user_id}'s standup")
+    bot.logs.wait_for(handled, count=done_before + 1, timeout=10)
+
+
+def open_modal(bot: RunningBot, user_id: str = "U1") -> dict[str, Any]:
+    """/standup as `user_id`; the view Slack was asked to open (with Slack's ids filled in)."""
+    trigger = bot.slack.register_trigger(user_id=user_id)
+    before = len(bot.slack.opened_views)
+    response = bot.send(slash_command(user_id=user_id, trigger_id=trigger))
+    assert response.status_code == 200, response.text
+    wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
+    opened = next(v for v in bot.slack.opened_views[before:] if v.trigger_id == trigger)
+    return opened.view
+
+
+def submit_view(
+    bot: RunningBot, view: dict[str, Any], answers: dict[str, str], user_id: str = "U1"
+) -> httpx.Response:
+    """Submit `view` filled with `answers`; the HTTP answer (the ack)."""
+    return bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
+
+
+def dm_texts(slack: FakeSlack, user_id: str) -> list[str]:
+    return [m.text for m in slack.messages(slack.dm_channel_id(user_id))]
+
+
+def initial_values(view: dict[str, Any]) -> dict[str, str | None]:
+    """block_id → initial_value of each input of a modal."""
+    return {
+        b["block_id"]: b["element"].get("initial_value")
+        for b in view["blocks"]
+        if b["type"] == "input"
+    }
 
 
 # --- Socket Mode, and one way to deliver a request in either mode --------------------------------

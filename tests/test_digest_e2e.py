@@ -289,7 +289,7 @@ def test_preview_writes_the_files_and_posts_nothing(
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     out = tmp_path / "preview"
-    assert main(["digest", "preview", "--out", str(out)]) == 0
+    assert main(["digest", "preview", "--date", MEETING.isoformat(), "--out", str(out)]) == 0
     messages = json.loads((out / "blocks.json").read_text())
     assert messages[0]["thread"] is False and all(m["thread"] for m in messages[1:])
     assert all({"text", "blocks", "thread"} <= set(m) for m in messages)
@@ -306,9 +306,10 @@ def test_digest_post_command_posts_once(
 ) -> None:
     for key, value in bot_environment(slack, tmp_path).items():
         monkeypatch.setenv(key, value)
-    assert main(["digest", "post"]) == 0
+    # A fixed meeting: "the next one" would depend on the day the test runs.
+    assert main(["digest", "post", "--date", MEETING.isoformat()]) == 0
     first = capsys.readouterr().out
-    assert main(["digest", "post"]) == 0
+    assert main(["digest", "post", "--date", MEETING.isoformat()]) == 0
     second = capsys.readouterr().out
     assert "messages posted" in first and "0 messages posted" in second
     main_text = " ".join(all_text(slack.messages(CHANNEL)[0].blocks))

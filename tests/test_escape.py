@@ -8,7 +8,16 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from digests.escape import ELLIPSIS, WORD_JOINER, clip, clip_mrkdwn, escape_mrkdwn
+from digests.escape import (
+    BIDI_CONTROLS,
+    ELLIPSIS,
+    WORD_JOINER,
+    clip,
+    clip_mrkdwn,
+    escape_mrkdwn,
+    neutralise,
+    split_mrkdwn,
+)
 
 BROADCAST = re.compile(r"(?<![\w.+\-])@(channel|here|everyone)", re.IGNORECASE)
 ENTITY = re.compile(r"&(?!amp;|lt;|gt;)")
@@ -55,7 +64,36 @@ def test_escaped_text_has_no_markup_and_shows_what_was_typed(text: str) -> None:
     assert "<" not in escaped and ">" not in escaped
     assert not ENTITY.search(escaped), "every & must start one of Slack's three entities"
     assert not BROADCAST.search(escaped)
-    assert unescape(escaped) == text
+    assert unescape(escaped) == neutralise(text)
+
+
+# Characters that reorder or hide text: bidi embeddings, overrides and isolates, and controls.
+HOSTILE = [*BIDI_CONTROLS, "\x00", "\x07", "\x1b", "\x7f", "\x85", "\x9b"]
+CONTROL_OR_BIDI = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_bidi_overrides_and_controls_are_removed() -> None:
+    name = "Mallory\u202etxt.exe\u202c"
+    assert escape_mrkdwn(name) == "Mallorytxt.exe"
+    assert neutralise("a\x00b\tc\r\nd\u2028e") == "ab c\nd\ne"
+    # The marks right-to-left writers need stay.
+    assert neutralise("\u05e9\u05dc\u05d5\u05dd\u200f!") == "\u05e9\u05dc\u05d5\u05dd\u200f!"
+
+
+@given(st.lists(st.one_of(st.sampled_from(HOSTILE), st.text(max_size=5)), max_size=30).map("".join))
+def test_nothing_that_reorders_or_hides_text_survives_escaping(text: str) -> None:
+    assert not CONTROL_OR_BIDI.search(escape_mrkdwn(text))
+    assert neutralise(neutralise(text)) == neutralise(text)
+
+
+@given(typed, st.integers(min_value=16, max_value=80))
+def test_split_mrkdwn_keeps_everything_and_breaks_no_entity(text: str, limit: int) -> None:
+    escaped = escape_mrkdwn(text)
+    pieces = split_mrkdwn(escaped, limit)
+    assert "".join(pieces) == escaped
+    assert all(len(piece) <= limit for piece in pieces)
+    assert all(not ENTITY.search(piece) for piece in pieces)
+    assert all(not re.search(r"&[a-z]*$", piece) for piece in pieces[:-1])
 
 
 @given(typed, st.integers(min_value=2, max_value=60))

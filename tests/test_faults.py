@@ -40,7 +40,7 @@ from bot.services.digest import catch_up_missed_digest, run_digest
 from bot.slack.client import SERVER_ERROR_RETRIES, create_web_client
 from bot.slack.post import METADATA_EVENT, PostReport
 from bot.store import Store, StoreError
-from digests.cycles import cycle_at, cycle_for_meeting
+from digests.cycles import cycle_for_meeting
 from digests.models import Cycle, Person, Standup, UsageItem
 from digests.parsing import form_from_standup
 from digests.render.views import build_standup_view
@@ -438,18 +438,20 @@ def run_cli(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
 def test_sigkill_while_posting_then_a_rerun_posts_every_message_exactly_once(
     tmp_path: Path,
 ) -> None:
-    with FakeSlack() as slack:  # real clock: the command reads the real time
+    with FakeSlack() as slack:
         seed_workspace(slack, PEOPLE)
         slack.rate_limit_posts(1.0, burst=3)
         env = bot_environment(slack, tmp_path)
         settings = load_settings(env, env_file=None)
-        cycle = cycle_at(settings.digest_schedule, datetime.now(UTC))
+        # A fixed meeting, named by --date: the command's own clock decides nothing here.
+        cycle = cycle_for_meeting(settings.digest_schedule, MEETING)
+        submitted = cycle.ends_at - timedelta(days=1)
         with Store(settings.standup_db) as store:
             store.save_standup(
                 Standup(user_id="U1", user_name="Kevin", meeting_date=cycle.meeting_date,
-                        submitted_at=datetime.now(UTC), done=("shipped it",)),
+                        submitted_at=submitted, done=("shipped it",)),
                 follow_ups=[(None, f"follow-up number {n}") for n in range(3)],
-                now=datetime.now(UTC),
+                now=submitted,
             )  # fmt: skip
         args = ("digest", "post", "--date", cycle.meeting_date.isoformat())
         proc = subprocess.Popen(
@@ -543,12 +545,13 @@ def test_a_restart_after_a_partly_posted_digest_finishes_it(
 
 @contextlib.contextmanager
 def small_disk(path: Path) -> Iterator[Path]:
-    """A 512 KiB tmpfs at `path` (root only); always unmounted afterwards."""
+    """A 2 MiB tmpfs at `path` (root only; room for the schema and its WAL); always unmounted
+    afterwards."""
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a tmpfs (CI runs as root)")
     path.mkdir()
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(path)],
+        ["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(path)],
         capture_output=True,
         text=True,
     )
@@ -625,6 +628,10 @@ def test_a_read_only_disk_is_a_clear_store_error_and_loses_nothing(tmp_path: Pat
             kept = store.get_standup("U1", MEETING)
             assert kept is not None and kept.done == ("kept",)
             assert store.get_standup("U2", MEETING) is None
+            # The same thread writes again once the disk is writable: the connection SQLite
+            # opened read-only during the fault must not be the one it gets.
+            store.save_standup(standup("U2"), now=AT)
+            assert store.get_standup("U2", MEETING) is not None
         check_store_error(outcome, "read-only")
 
 
@@ -667,6 +674,7 @@ def test_a_standup_submitted_during_a_disk_fault_gets_the_modals_error(
             if disk_fault == "full":
                 faulted.enter_context(disk_filled(disk))
             else:
+                bot.deps.finish_work()  # the first submission's DMs, done after its ack
                 bot.store.close()  # open files keep a remount from going read-only
                 remount(disk, "ro")
                 faulted.callback(remount, disk, "rw")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -150,12 +149,26 @@ def test_other_reactions_and_other_messages_change_nothing(
     message = follow_up_message(slack, "one")
     react(bot, message, reaction="eyes", event_id="Ev0EYES")
     unrelated = slack.add_message(CHANNEL, "lunch?", user="U2")
-    react(bot, unrelated, event_id="Ev0UNRELATED")
+    bot.send(
+        reaction_event(
+            user="U3",
+            reaction="white_check_mark",
+            channel=CHANNEL,
+            ts=unrelated.ts,
+            item_user="U2",
+            event_id="Ev0UNRELATED",
+        )
+    )
     main_message = slack.messages(CHANNEL)[0]
     react(bot, main_message, event_id="Ev0MAIN")
-    # The ✅s were seen (claimed) and ignored; the eyes never reach the store at all.
-    seen = "SELECT count(*) FROM processed_events WHERE event_id IN ('Ev0UNRELATED', 'Ev0MAIN')"
-    wait_for(lambda: bot.store._conn().execute(seen).fetchone()[0] == 2, what="both events")
+    # Each listener says it ignored its event: the signal that all three are done.
+    bot.logs.wait_for("reaction ignored: eyes is not a ✅")
+    bot.logs.wait_for(f"reaction ignored: not the bot's message ({CHANNEL}/{unrelated.ts})")
+    bot.logs.wait_for(f"reaction ignored: no follow-up or ask at {CHANNEL}/{main_message.ts}")
+    # Nothing of them was recorded or claimed: only ✅s on the bot's follow-ups and asks are.
+    seen = "SELECT count(*) FROM processed_events WHERE event_id LIKE 'Ev0%'"
+    assert bot.store._conn().execute(seen).fetchone()[0] == 0
+    assert bot.store._conn().execute("SELECT count(*) FROM reactions").fetchone()[0] == 0
     assert the_follow_up(bot, "one").status == "open"
     assert slack.calls_to("chat.update") == []
 
@@ -165,11 +178,11 @@ def test_the_same_event_delivered_twice_acts_once(bot: RunningBot, slack: FakeSl
     post_digest(bot)
     message = follow_up_message(slack, "one")
     react(bot, message, event_id="Ev0DUPLICATE")
+    wait_for(lambda: updates_of(slack, message.ts), what="the update")
     react(bot, message, event_id="Ev0DUPLICATE")  # Slack's retry of the same event
     # A remove that arrives as a retry of the add's id is also ignored.
     react(bot, message, added=False, event_id="Ev0DUPLICATE")
-    wait_for(lambda: updates_of(slack, message.ts), what="the update")
-    time.sleep(0.3)  # room for the retries to do something, if they wrongly would
+    bot.logs.wait_for("reaction event Ev0DUPLICATE already handled", count=2)
     assert len(updates_of(slack, message.ts)) == 1
     assert the_follow_up(bot, "one").status == "done"
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import itertools
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,17 +121,32 @@ def test_any_field_with_hostile_words_still_opens_the_modal(
     assert [view.trigger_id for view in bot.slack.opened_views[before:]] == [trigger]
 
 
-@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+EXAMPLES = itertools.count()
+
+
+# Each example is a request over the wire and the work after its ack: no per-example deadline.
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(values=hostile_commands(), words=hostile_words.filter(lambda w: w.strip()))
 def test_command_text_with_hostile_words_reaches_the_subcommand(
     bot: RunningBot, values: dict[str, str], words: str
 ) -> None:
-    """`/standup followup <words>` (the issue's own example: "fix the payload bug")."""
+    """`/standup followup <words>` (the issue's own example: "fix the payload bug"). The
+    follow-up is saved after the ack (the answer goes to the response_url). Each example is
+    someone else, so the cap on follow-ups a person raises a week is never what stops it."""
+    values = {**values, "user_id": f"{values['user_id']}{next(EXAMPLES)}"}
+    # The answer goes to the fake's response_url (the hostile words after its path).
+    hostile_tail = values["response_url"].removeprefix(PREFIX["response_url"])
+    values["response_url"] = bot.slack.response_url() + hostile_tail
+    bot.deps.finish_work()  # the last example's follow-up is saved, whatever its timing
     before = len(bot.store.get_open_follow_ups())
     response = bot.send(command_body(values, text=f"followup fix the {words} bug"))
     assert response.status_code == 200, response.text
-    assert "follow-up" in response.text.lower()
-    follow_ups = bot.store.get_open_follow_ups()
+    follow_ups = wait_for(
+        lambda: (found := bot.store.get_open_follow_ups()) and len(found) > before and found,
+        what="the follow-up",
+    )
     assert len(follow_ups) == before + 1
     newest = max(follow_ups, key=lambda f: f.id or 0)
     assert newest.created_by == values["user_id"]
@@ -145,14 +161,16 @@ def test_the_issues_own_examples(bot: RunningBot) -> None:
     assert bot.send(command_body(values, text="")).status_code == 200
     response = bot.send(command_body(values, text="followup fix the payload bug"))
     assert response.status_code == 200
-    assert [f.text for f in bot.store.get_open_follow_ups()] == ["fix the payload bug"]
+    stored = wait_for(bot.store.get_open_follow_ups, what="the follow-up")
+    assert [f.text for f in stored] == ["fix the payload bug"]
 
 
 # --- unsigned: 401, whatever it is ---------------------------------------------------------------
 
+# What a client can put in a header: no control characters, nothing at either end to trim.
 header_text = st.text(
     st.characters(min_codepoint=0x20, max_codepoint=0x24F, exclude_characters="\x7f"), max_size=80
-)
+).filter(lambda text: text == text.strip())
 timestamps = st.none() | header_text | st.sampled_from(["abc", "", "-1", "1e9", "١٢٣", "9" * 40])
 signatures = (
     st.none()

@@ -30,7 +30,15 @@ def test_jobs_are_registered_in_the_team_zone_across_dst(tmp_path: Path) -> None
         scheduler.start(paused=True)  # job defaults apply once started; paused: nothing runs
         jobs = {job.id: job for job in scheduler.get_jobs()}
         scheduler.shutdown(wait=False)
-        assert set(jobs) == {"digest", "digest-retry", "reminders", "members", "start-up"}
+        assert set(jobs) == {
+            "digest",
+            "digest-retry",
+            "reminders",
+            "reminders-retry",
+            "housekeeping",
+            "members",
+            "start-up",
+        }
         digest = jobs["digest"].trigger
         # The Mondays either side of the end of summer time are both 09:00 in Berlin.
         before = digest.get_next_fire_time(None, datetime(2026, 10, 17, tzinfo=UTC))

@@ -260,3 +260,129 @@ def test_a_cycle_record_round_trips_and_a_fresh_copy_replaces_it(store: Store) -
     again = record.model_copy(update={"point": record.point.model_copy(update={"delivered": 2})})
     store.save_cycle_record("C1", again, now=NOW)
     assert store.get_cycle_records("C1", [MEETING])[MEETING].point.delivered == 2
+
+
+# --- migration 3: asks DM'd before it keep their DM; lines as typed -------------------------------
+
+
+def test_asks_dmd_before_the_upgrade_are_marked_sent(tmp_path: Path) -> None:
+    path = tmp_path / "v2.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:2], start=1):
+        conn.executescript(script + f"; PRAGMA user_version = {number};")
+    conn.execute(
+        "INSERT INTO asks (meeting_date, from_user_id, from_name, to_user_id, to_name, text, "
+        "dm_channel, dm_ts) VALUES ('2026-11-30', 'U1', 'Kevin', 'U2', 'Hesham', 'x', 'D2', '1.2')"
+    )
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        [ask] = store.get_asks_by_dm("D2", "1.2")
+        assert ask.dm_state == "sent" and ask.typed is None
+        assert store.claim_ask_dms([ask.id or 0], now=NOW) == []  # never sent twice
+
+
+# --- claims ---------------------------------------------------------------------------------------
+
+
+def test_a_delivery_is_claimed_with_its_save_and_only_then(store: Store, tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "standup.db") as conn:
+        conn.execute(
+            "CREATE TRIGGER refuse BEFORE INSERT ON standups BEGIN SELECT RAISE(ABORT, 'no'); END"
+        )
+    with pytest.raises(StoreError):
+        store.save_submission(standup(), delivery="view:V1:h1", now=NOW)
+    assert not store.is_event_claimed("view:V1:h1")  # the failed save claimed nothing
+    with sqlite3.connect(tmp_path / "standup.db") as conn:
+        conn.execute("DROP TRIGGER refuse")
+    assert store.save_submission(standup(), delivery="view:V1:h1", now=NOW) is not None
+    assert store.save_submission(standup(), delivery="view:V1:h1", now=NOW) is None
+
+
+def test_an_unchanged_submission_changes_nothing(store: Store) -> None:
+    typed = ask("review #12").model_copy(update={"typed": "@hesham review #12"})
+    first = store.save_submission(standup(asks=(typed,)), now=NOW)
+    assert first is not None and first.changed
+    [saved] = first.standup.asks
+    store.save_ask_status(saved.id or 0, "done", by="U2", now=NOW)
+    # The name now resolves differently (a display name changed): the typed line still matches.
+    renamed = typed.model_copy(update={"to_name": "Hesh"})
+    again = store.save_submission(standup(asks=(renamed,)), now=NOW + timedelta(hours=2))
+    assert again is not None and not again.changed
+    [kept] = again.standup.asks
+    assert kept.id == saved.id and kept.status == "done" and kept.to_name == "Hesham"
+
+
+def test_an_ask_dm_is_claimed_once_then_sent_failed_or_released(store: Store) -> None:
+    saved, _ = store.save_standup(standup(asks=(ask("a"), ask("b"), ask("c", to=None))), now=NOW)
+    ids = [a.id or 0 for a in saved.asks]
+    claimed = store.claim_ask_dms(ids, now=NOW)
+    assert [a.id for a in claimed] == ids[:2]  # the third is to nobody
+    assert store.claim_ask_dms(ids, now=NOW) == []  # a second claimer gets nothing
+    store.release_ask_dms([ids[0]])
+    store.save_ask_dm_failed([ids[1]], "user_not_found")
+    assert [a.id for a in store.claim_ask_dms(ids, now=NOW)] == [ids[0]]
+    store.save_ask_dm([ids[0]], "D2", "1.5")
+    later = NOW + timedelta(hours=1)
+    assert store.claim_ask_dms(ids, now=later) == []  # sent, and failed for good: never again
+    assert [a.dm_state for a in store.get_asks(ids)] == ["sent", "failed", None]
+
+
+def test_a_claim_left_by_a_crash_can_be_taken_after_its_lease(store: Store) -> None:
+    saved, _ = store.save_standup(standup(asks=(ask("a"),)), now=NOW)
+    ids = [saved.asks[0].id or 0]
+    assert store.claim_ask_dms(ids, now=NOW)
+    assert store.claim_ask_dms(ids, now=NOW + timedelta(minutes=5)) == []
+    assert store.claim_ask_dms(ids, now=NOW + timedelta(minutes=11))
+
+
+def test_a_done_reaction_is_claimed_recorded_and_applied_together(store: Store) -> None:
+    _, [follow_up] = store.save_standup(standup(), follow_ups=[(None, "x")], now=NOW)
+    common = {"channel": "C1", "ts": "1.1", "reaction": "white_check_mark", "now": NOW}
+    kwargs = {**common, "follow_up_id": follow_up.id}
+    assert store.save_done_reaction(event_id="E1", user_id="U2", added=True, **kwargs) is True
+    assert store.save_done_reaction(event_id="E1", user_id="U2", added=True, **kwargs) is None
+    assert store.save_done_reaction(event_id="E2", user_id="U3", added=True, **kwargs) is False
+    assert store.get_follow_up(follow_up.id).done_by == "U2"  # type: ignore[union-attr]
+    assert store.save_done_reaction(event_id="E3", user_id="U2", added=False, **kwargs) is False
+    assert store.save_done_reaction(event_id="E4", user_id="U9", added=False, **kwargs) is False
+    assert store.get_follow_up(follow_up.id).status == "done"  # type: ignore[union-attr]
+    assert store.save_done_reaction(event_id="E5", user_id="U3", added=False, **kwargs) is True
+    assert store.get_follow_up(follow_up.id).status == "open"  # type: ignore[union-attr]
+
+
+# --- GitHub logins are unique ---------------------------------------------------------------------
+
+
+def test_a_github_login_belongs_to_one_member(store: Store) -> None:
+    store.save_members(TEAM, team_ids=None, now=NOW)
+    assert store.save_github_login("U1", "octocat") is None
+    assert store.save_github_login("U2", "OctoCat") == "U1"  # refused, whatever the case
+    assert store.get_member("U2").github_login is None  # type: ignore[union-attr]
+    guessed = [TEAM[2].model_copy(update={"github_login": "octocat"})]
+    store.save_members(guessed, team_ids=None, now=NOW)  # read from a profile: dropped
+    assert store.get_member("U3").github_login is None  # type: ignore[union-attr]
+    assert store.save_github_login("U1", None) is None  # unlinked: free for someone else
+    assert store.save_github_login("U2", "octocat") is None
+
+
+# --- retention ------------------------------------------------------------------------------------
+
+
+def test_bookkeeping_is_pruned_on_its_retention(store: Store) -> None:
+    year_ago, last_week = NOW - timedelta(days=365), NOW - timedelta(days=7)
+    for when, name in ((year_ago, "old"), (last_week, "new")):
+        store.claim_event(f"Ev{name}", now=when)
+        store.save_done_reaction(
+            event_id=None, channel="C1", ts=name, user_id="U1", reaction="white_check_mark",
+            added=True, now=when,
+        )  # fmt: skip
+    store.save_http_cache("https://api.example/old", "etag", b"{}")
+    store._conn().execute("UPDATE http_cache SET updated_at = ?", (year_ago.isoformat(),))
+    store.save_http_cache("https://api.example/new", "etag", b"{}")
+    pruned = store.prune_bookkeeping(now=NOW)
+    assert (pruned.events, pruned.reactions, pruned.http_cache) == (1, 1, 1)
+    assert store.is_event_claimed("Evnew") and not store.is_event_claimed("Evold")
+    assert store.get_reaction_users("C1", "new") == ["U1"]
+    assert store.get_http_cache("https://api.example/new") is not None
+    assert store.get_http_cache("https://api.example/old") is None

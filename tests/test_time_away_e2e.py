@@ -32,9 +32,18 @@ def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
 
 
 def command(bot: RunningBot, user_id: str, text: str) -> str:
-    response = bot.send(slash_command(text=text, user_id=user_id))
+    """The answer to `/standup <text>`: in the ack, or (work done after the ack) on the
+    request's response_url."""
+    url = bot.slack.response_url()
+    response = bot.send(slash_command(text=text, user_id=user_id, response_url=url))
     assert response.status_code == 200
-    return response.text
+    if response.text:
+        return response.text
+    [answer] = wait_for(
+        lambda: [p.get("text", "") for u, p in bot.slack.responses if u == url],
+        what=f"the answer to /standup {text}",
+    )
+    return str(answer)
 
 
 def reminded(slack: FakeSlack) -> set[str]:

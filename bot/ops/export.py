@@ -17,6 +17,7 @@ from typing import Any
 from bot.config import Settings
 from bot.services.history import FollowedCycle, follow_cycle
 from bot.store import Store
+from digests.escape import neutralise
 from digests.models import BlockerStatus, Cycle, FollowUp, Promise, SearchPage, Standup
 from digests.render import wording
 from digests.render.views import FIELD_WORDS
@@ -115,24 +116,27 @@ def render_export_json(export: dict[str, Any]) -> str:
 
 
 def render_export_markdown(export: dict[str, Any]) -> str:
+    """The export as Markdown; what people typed has its control characters and bidi
+    overrides removed (`digests.escape.neutralise`), as in every rendering."""
+    t = neutralise
     lines = [f"# Standup — {export['meeting_date']}", ""]
     if not export["standups"]:
         lines += ["_No standups were submitted for this meeting._", ""]
     for standup in export["standups"]:
-        lines += [f"## {standup['user_name']}", ""]
+        lines += [f"## {t(standup['user_name'])}", ""]
         lines += _promise_lines(standup.get("promises", []))
         for key, title in (("done", "Done"), ("next", "Next")):
             if standup[key]:
-                lines += [f"**{title}**", *[f"- {item}" for item in standup[key]], ""]
+                lines += [f"**{title}**", *[f"- {t(item)}" for item in standup[key]], ""]
         lines += _blocker_lines(standup["blocked"], standup.get("blockers_status", []))
         if standup["asks"]:
             lines.append("**Asks**")
             for ask in standup["asks"]:
                 mark = " (done)" if ask["status"] == "done" else ""
-                lines.append(f"- to {ask['to_name']}: {ask['text']}{mark}")
+                lines.append(f"- to {t(ask['to_name'])}: {t(ask['text'])}{mark}")
             lines.append("")
     for person in export.get("promises_without_standup", []):
-        lines += [f"## {person['user_name']}", "", "_No standup this week._", ""]
+        lines += [f"## {t(person['user_name'])}", "", "_No standup this week._", ""]
         lines += _promise_lines(person["promises"])
     lines += ["## Follow-ups", ""]
     if not export["follow_ups"]:
@@ -140,7 +144,7 @@ def render_export_markdown(export: dict[str, Any]) -> str:
     for follow_up in export["follow_ups"]:
         box = "x" if follow_up["status"] == "done" else " "
         owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
-        lines.append(f"- [{box}] {follow_up['text']} — {owner}")
+        lines.append(f"- [{box}] {t(follow_up['text'])} — {t(owner)}")
     return "\n".join(lines).rstrip() + "\n"
 
 
@@ -150,7 +154,7 @@ def _promise_lines(promises: list[dict[str, Any]]) -> list[str]:
     made = [Promise.model_validate(p) for p in promises]
     delivered = sum(p.outcome == "delivered" for p in made)
     lines = [f"**{wording.delivered_label(delivered, len(made))} last week**"]
-    lines += [f"- {p.text} — {wording.promise_outcome(p)}" for p in made]
+    lines += [f"- {neutralise(p.text)} — {wording.promise_outcome(p)}" for p in made]
     return [*lines, ""]
 
 
@@ -162,12 +166,13 @@ def _blocker_lines(blocked: list[str], statuses: list[dict[str, Any]]) -> list[s
         lines.append("**Blocked**")
         for item in blocked:
             status = known.get(item.strip())
-            lines.append(f"- {item}" + (f" — {wording.blocker_state(status)}" if status else ""))
+            state = f" — {wording.blocker_state(status)}" if status else ""
+            lines.append(f"- {neutralise(item)}{state}")
         lines.append("")
     resolved = [s for s in known.values() if s.state == "resolved"]
     if resolved:
         lines.append("**Resolved since last week**")
-        lines += [f"- ~~{s.text}~~ — {wording.blocker_state(s)}" for s in resolved]
+        lines += [f"- ~~{neutralise(s.text)}~~ — {wording.blocker_state(s)}" for s in resolved]
         lines.append("")
     return lines
 
@@ -256,14 +261,17 @@ def render_range_markdown(export: dict[str, Any]) -> str:
         box = "x" if follow_up["status"] == "done" else " "
         owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
         meeting = f" ({follow_up['meeting_date']})" if follow_up["meeting_date"] else ""
-        lines.append(f"- [{box}] {follow_up['text']} — {owner}{meeting}")
+        text, who = neutralise(follow_up["text"]), neutralise(owner)
+        lines.append(f"- [{box}] {text} — {who}{meeting}")
     return "\n".join(lines).rstrip() + "\n"
 
 
 def render_search_markdown(page: SearchPage, person_name: str | None) -> str:
     """`standup-bot search --format md`: one bullet per match, matched words in bold."""
     query = page.query
-    what = f"“{query.words}”" + (f" by {person_name}" if person_name else "")
+    what = f"“{neutralise(query.words)}”" + (
+        f" by {neutralise(person_name)}" if person_name else ""
+    )
     if query.since:
         what += f" since {query.since.isoformat()}"
     if query.until:
@@ -272,9 +280,12 @@ def render_search_markdown(page: SearchPage, person_name: str | None) -> str:
     if not page.hits:
         lines.append("_Nothing found._")
     for hit in page.hits:
-        snippet = "".join(f"**{p.text}**" if p.matched else p.text for p in hit.snippet)
+        snippet = "".join(
+            f"**{neutralise(p.text)}**" if p.matched else neutralise(p.text) for p in hit.snippet
+        )
         meeting = hit.meeting_date.isoformat() if hit.meeting_date else "no meeting"
-        lines.append(f"- **{hit.name}** · {meeting} · {FIELD_WORDS[hit.field]}: {snippet}")
+        name = neutralise(hit.name)
+        lines.append(f"- **{name}** · {meeting} · {FIELD_WORDS[hit.field]}: {snippet}")
     if page.more:
         lines += ["", f"_More matches: --limit {query.limit * 2} shows more._"]
     return "\n".join(lines).rstrip() + "\n"

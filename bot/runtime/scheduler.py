@@ -21,7 +21,13 @@ from slack_sdk import WebClient
 from bot.deps import Deps
 from bot.schedule import EarliestTrigger, ScheduleTrigger
 from bot.services import digest as digest_service
-from bot.services.reminders import REMINDER_TICK, reminder_schedules, send_reminders
+from bot.services.housekeeping import prune_bookkeeping
+from bot.services.reminders import (
+    REMINDER_TICK,
+    reminder_schedules,
+    retry_reminders,
+    send_reminders,
+)
 from bot.services.team import refresh_team
 from bot.store import StoreError
 from digests.cycles import Schedule
@@ -30,6 +36,7 @@ from digests.models import Cycle
 log = logging.getLogger(__name__)
 
 MEMBER_REFRESH_HOURS = 12
+HOUSEKEEPING_HOURS = 24
 RETRY_MINUTES = 10  # a digest stopped by a passing Slack failure is tried again this often
 
 
@@ -112,6 +119,18 @@ def build_scheduler(deps: Deps, client: WebClient) -> BackgroundScheduler:
         name="reminder DMs, each at its person's local time",
     )
     scheduler.add_job(
+        _guarded("reminders-retry", lambda: retry_reminders(deps, client, now=deps.now())),
+        IntervalTrigger(minutes=RETRY_MINUTES, timezone=zone),
+        id="reminders-retry",
+        name="reminder DMs that failed in a way that may pass",
+    )
+    scheduler.add_job(
+        _guarded("housekeeping", lambda: prune_bookkeeping(deps.store, now=deps.now())),
+        IntervalTrigger(hours=HOUSEKEEPING_HOURS, timezone=zone),
+        id="housekeeping",
+        name="prune processed events, reactions and the HTTP cache",
+    )
+    scheduler.add_job(
         _guarded(
             "members",
             lambda: refresh_team(client, deps.store, settings.standup_channel, now=deps.now()),
@@ -139,6 +158,7 @@ def _reminder_schedules(deps: Deps) -> list[Schedule]:
 
 
 def _on_start(deps: Deps, client: WebClient) -> None:
+    prune_bookkeeping(deps.store, now=deps.now())
     refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now(), force=False)
     if deps.settings.standup_channel:
         digest_service.catch_up_missed_digest(deps, client, now=deps.now())

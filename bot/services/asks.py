@@ -1,45 +1,119 @@
-"""Asks: DM each person asked, and close an ask from its DM (✅ or the button)."""
+"""Asks: one DM per person asked and submission, and closing or reopening an ask from its DM
+(✅ or the buttons) or from App Home.
+
+Each ask's DM is claimed in the store before it is sent, so that submissions arriving together
+send it once; a DM Slack refuses for good is recorded as failed and never tried again, and one
+that may pass (rate limits, 5xx, no answer) is released for the next submission of the standup.
+
+Only the asker and the person asked may close or reopen an ask; an ask to everyone, the asker or
+anyone on the team (README, "Asks").
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import date, datetime
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
 
 from slack_sdk import WebClient
 
 from bot.deps import Deps
-from bot.slack.errors import SLACK_FAILURES, slack_error
+from bot.slack.errors import SLACK_FAILURES, slack_error, transient
 from bot.slack.post import post_dm, update_message
-from digests.models import Ask
+from digests.models import Ask, FollowUpStatus, Standup
 from digests.render.views import render_ask_dm
 
 log = logging.getLogger(__name__)
 
+AskChange = Literal["changed", "unchanged", "not_found", "refused"]
 
-def send_ask_dms(client: WebClient, deps: Deps, meeting_date: date) -> int:
-    """DM every person asked in this meeting's standups who has not had the DM yet."""
+
+@dataclass(frozen=True)
+class AskStatus:
+    """What became of a request to close or reopen an ask."""
+
+    outcome: AskChange
+    ask: Ask | None = None
+
+
+def send_ask_dms(client: WebClient, deps: Deps, standup: Standup, *, now: datetime) -> int:
+    """DM each person asked in this standup, once, one DM listing all their asks that have
+    had none yet. Returns how many DMs were sent."""
+    pending: dict[str, list[Ask]] = {}
+    for ask in standup.asks:
+        if ask.id is not None and ask.to_user_id and ask.dm_state is None and ask.status == "open":
+            pending.setdefault(ask.to_user_id, []).append(ask)
     sent = 0
-    for ask in deps.store.get_asks_without_dm(meeting_date):
-        assert ask.id is not None and ask.to_user_id is not None
-        text, blocks = render_ask_dm(ask)
-        try:
-            channel, ts = post_dm(client, ask.to_user_id, text, blocks)
-        except SLACK_FAILURES as error:
-            log.warning("ask DM failed: ask=%s error=%s", ask.id, slack_error(error))
+    for user_id, asks in pending.items():
+        ids = [ask.id for ask in asks if ask.id is not None]
+        member = deps.store.get_member(user_id)
+        if member is None or member.is_bot or member.deleted:
+            why = "not a member" if member is None else "a bot" if member.is_bot else "deactivated"
+            deps.store.save_ask_dm_failed(ids, why)
+            log.info("ask DM not sent: to=%s asks=%s (%s)", user_id, ids, why)
             continue
-        deps.store.save_ask_dm(ask.id, channel, ts)
+        claimed = deps.store.claim_ask_dms(ids, now=now)
+        if not claimed:
+            continue  # another delivery of the same asks is sending them
+        claimed_ids = [ask.id for ask in claimed if ask.id is not None]
+        text, blocks = render_ask_dm(claimed)
+        try:
+            channel, ts = post_dm(client, user_id, text, blocks)
+        except SLACK_FAILURES as error:
+            code = slack_error(error)
+            if transient(error):
+                deps.store.release_ask_dms(claimed_ids)
+                log.warning("ask DM failed, to try again: to=%s error=%s", user_id, code)
+            else:
+                deps.store.save_ask_dm_failed(claimed_ids, code)
+                log.warning("ask DM refused for good: to=%s error=%s", user_id, code)
+            continue
+        deps.store.save_ask_dm(claimed_ids, channel, ts)
         sent += 1
     return sent
 
 
+def may_change_ask(ask: Ask, user_id: str, team_ids: Collection[str]) -> bool:
+    """The asker and the person asked; for an ask to everyone, the asker and the team."""
+    if user_id == ask.from_user_id:
+        return True
+    if ask.everyone:
+        return user_id in team_ids
+    return ask.to_user_id is not None and user_id == ask.to_user_id
+
+
+def team_ids(deps: Deps) -> set[str]:
+    return {member.user_id for member in deps.store.get_team()}
+
+
 def set_ask_status(
     client: WebClient, deps: Deps, ask_id: int, *, done: bool, by: str, now: datetime
-) -> Ask | None:
-    """Close or reopen an ask and update its DM to match."""
-    ask = deps.store.save_ask_status(ask_id, "done" if done else "open", by=by, now=now)
+) -> AskStatus:
+    """Close or reopen an ask, if `by` may, and update its DM to match."""
+    ask = deps.store.get_ask(ask_id)
     if ask is None:
-        return None
-    if ask.dm_channel and ask.dm_ts:
-        text, blocks = render_ask_dm(ask)
-        update_message(client, ask.dm_channel, ask.dm_ts, text, blocks)
-    return ask
+        log.info("ask %s: no such ask (asked by %s)", ask_id, by)
+        return AskStatus("not_found")
+    if not may_change_ask(ask, by, team_ids(deps) if ask.everyone else ()):
+        log.warning("ask %s: %s may not close or reopen it", ask_id, by)
+        return AskStatus("refused", ask)
+    wanted: FollowUpStatus = "done" if done else "open"
+    if ask.status == wanted:
+        return AskStatus("unchanged", ask)
+    updated = deps.store.save_ask_status(ask_id, wanted, by=by, now=now)
+    if updated is None:
+        return AskStatus("not_found")
+    update_ask_dm(client, deps, updated)
+    log.info("ask id=%s status=%s by=%s", ask_id, updated.status, by)
+    return AskStatus("changed", updated)
+
+
+def update_ask_dm(client: WebClient, deps: Deps, ask: Ask) -> None:
+    """chat.update the DM that lists this ask (with the others it lists) to their status."""
+    if not (ask.dm_channel and ask.dm_ts):
+        return
+    listed: Sequence[Ask] = deps.store.get_asks_by_dm(ask.dm_channel, ask.dm_ts) or [ask]
+    text, blocks = render_ask_dm(listed)
+    update_message(client, ask.dm_channel, ask.dm_ts, text, blocks)

@@ -1,5 +1,8 @@
 """Follow-ups: raised by `/standup followup` or the "Add as follow-up" shortcut, closed and
-reopened (✅ or a button), with their digest messages kept in step."""
+reopened (✅ or a button), with their digest messages kept in step.
+
+Anyone may close a follow-up (README, "Using it"); each person may raise at most
+MAX_FOLLOW_UPS_PER_CYCLE a cycle, however they raise them (standup, command, shortcut)."""
 
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ from digests.escape import clip
 from digests.models import FollowUp, Person
 from digests.parsing import (
     MemberDirectory,
+    follow_up_cap_error,
     parse_addressed_items,
     parse_addressed_line,
     slack_text_to_plain,
@@ -50,32 +54,49 @@ def set_follow_up_status(
     )
     if follow_up is None:
         return None
+    update_follow_up_messages(client, follow_up, now=now, message=message)
+    log.info("follow-up id=%s status=%s", follow_up_id, follow_up.status)
+    return follow_up
+
+
+def update_follow_up_messages(
+    client: WebClient,
+    follow_up: FollowUp,
+    *,
+    now: datetime,
+    message: tuple[str, str] | None = None,
+) -> None:
+    """chat.update the follow-up's message in the latest digest (and `message`) to its status."""
     targets = {message} if message else set()
     if follow_up.channel and follow_up.ts:
         targets.add((follow_up.channel, follow_up.ts))
     text, blocks = render_follow_up_message(follow_up, now=now)
     for channel, ts in targets:
         update_message(client, channel, ts, text, blocks)
-    log.info("follow-up id=%s status=%s", follow_up_id, follow_up.status)
-    return follow_up
 
 
 def add_follow_up_from_command(
     client: WebClient, deps: Deps, *, user_id: str, user_name: str, text: str
 ) -> str:
-    """`/standup followup <text>`: the answer to show the person."""
-    if not text.strip():
-        return views.FOLLOW_UP_USAGE
+    """`/standup followup <text>`: the answer to show the person (runs after the ack)."""
     if len(text) > MAX_TEXT:
         return views.render_too_long("follow-up", len(text), MAX_TEXT)
     directory = load_member_directory(
         client, deps.store, deps.settings.standup_channel, now=deps.now()
     )
-    line = parse_addressed_items(text.replace("\n", " "), directory)[0]
+    lines = parse_addressed_items(text.replace("\n", " "), directory)
+    if not lines:
+        return views.FOLLOW_UP_USAGE
+    line = lines[0]
     now = deps.now()
     cycle = cycle_at(deps.settings.digest_schedule, now)
     owner = line.person or _self(directory, user_id, user_name)
     try:
+        cap = follow_up_cap_error(
+            deps.store.count_follow_ups_raised(user_id, cycle.meeting_date), adding=1
+        )
+        if cap is not None:
+            return views.render_follow_up_cap(cap)
         follow_up = deps.store.save_follow_up(
             text=line.text,
             owner=owner,
@@ -120,14 +141,25 @@ def add_follow_up_from_message(client: WebClient, deps: Deps, body: dict[str, An
             log.warning("chat.getPermalink failed: %s", slack_error(error))
     now = deps.now()
     cycle = cycle_at(deps.settings.digest_schedule, now)
-    follow_up = deps.store.save_follow_up(
-        text=line.text,
-        owner=owner,
-        created_by=user_id,
-        meeting_date=cycle.meeting_date,
-        source=permalink,
-        now=now,
-    )
+    try:
+        cap = follow_up_cap_error(
+            deps.store.count_follow_ups_raised(user_id, cycle.meeting_date), adding=1
+        )
+        if cap is not None:
+            _tell(client, channel, user_id, views.render_follow_up_cap(cap))
+            return
+        follow_up = deps.store.save_follow_up(
+            text=line.text,
+            owner=owner,
+            created_by=user_id,
+            meeting_date=cycle.meeting_date,
+            source=permalink,
+            now=now,
+        )
+    except StoreError as error:
+        log.error("saving a follow-up failed: %s", error)
+        _tell(client, channel, user_id, views.DATABASE_DOWN)
+        return
     answer = views.render_follow_up_added(
         follow_up, by_user_id=user_id, meeting_date=cycle.meeting_date, from_shortcut=True
     )

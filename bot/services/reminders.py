@@ -4,7 +4,9 @@ Each person is reminded at STANDUP_REMINDER_CRON's local time in their own zone 
 the team's zone when Slack gives none), moved off holidays like the digest. The scheduler wakes
 the job at the earliest of those times (`reminder_schedules`), and at least hourly; each run
 sends the reminders that fell due since, at most once per person and cycle (a claim), never once
-the cycle's digest has gone out, and never to someone away.
+the cycle's digest has gone out, and never to someone away. A reminder that failed in a way that
+may pass (Slack down, rate limited) is released, and `retry_reminders` sends it later in the
+cycle.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from bot.config import Settings
 from bot.deps import Deps
 from bot.services.away import away_book
 from bot.services.team import current_team, members_stale
-from bot.slack.errors import SLACK_FAILURES, slack_error
+from bot.slack.errors import SLACK_FAILURES, slack_error, transient
 from bot.slack.post import post_dm
 from digests.cycles import Schedule, cycle_at
 from digests.models import Cycle, Member
@@ -32,6 +34,10 @@ log = logging.getLogger(__name__)
 REMINDER_GRACE = timedelta(hours=2)
 # The reminder job runs at least this often, so a zone new to the team is not missed.
 REMINDER_TICK = timedelta(hours=1)
+# A reminder released after a failure that may pass is tried again for this long after its
+# time: a Slack outage is ridden out, but nobody gets Friday's reminder in the night.
+RETRY_GRACE = timedelta(hours=12)
+_RUN_KEY = "reminders_run:{meeting}"  # meta: this cycle's reminders first went out at (ISO time)
 
 
 def member_zone(member: Member, team_zone: ZoneInfo) -> ZoneInfo:
@@ -53,13 +59,24 @@ def reminder_schedules(settings: Settings, team: Iterable[Member]) -> list[Sched
     return [settings.reminder_schedule_in(zone) for zone in zones.values()]
 
 
-def reminder_due(settings: Settings, member: Member, cycle: Cycle, now: datetime) -> bool:
-    """Whether `member`'s reminder time for `cycle` has come (and is not long past)."""
+def reminder_due(
+    settings: Settings,
+    member: Member,
+    cycle: Cycle,
+    now: datetime,
+    grace: timedelta | None = REMINDER_GRACE,
+) -> bool:
+    """Whether `member`'s reminder time for `cycle` has come (and, with `grace`, is not long
+    past)."""
     fired = settings.reminder_schedule_in(member_zone(member, settings.zone)).previous_fire(now)
-    return fired is not None and fired >= cycle.starts_at and now - fired <= REMINDER_GRACE
+    if fired is None or fired < cycle.starts_at:
+        return False
+    return grace is None or now - fired <= grace
 
 
-def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
+def send_reminders(
+    deps: Deps, client: WebClient, *, now: datetime, grace: timedelta | None = REMINDER_GRACE
+) -> int:
     """DM each team member whose reminder time has come and who has no standup this cycle."""
     settings, store = deps.settings, deps.store
     cycle = cycle_at(settings.digest_schedule, now)
@@ -71,7 +88,9 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
 
     def due(team: list[Member]) -> list[Member]:
         return [
-            m for m in team if m.user_id not in submitted and reminder_due(settings, m, cycle, now)
+            m
+            for m in team
+            if m.user_id not in submitted and reminder_due(settings, m, cycle, now, grace)
         ]
 
     cached = store.get_team()
@@ -84,14 +103,18 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
         if book.away_at(member.user_id, now) is not None:
             away += 1
             continue
-        if not store.claim_event(f"reminder:{cycle.meeting_date}:{member.user_id}", now=now):
+        claim = f"reminder:{cycle.meeting_date}:{member.user_id}"
+        if not store.claim_event(claim, now=now):
             continue
         text, blocks = render_reminder(cycle)
         try:
             post_dm(client, member.user_id, text, blocks)
             sent += 1
         except SLACK_FAILURES as error:
+            if transient(error):
+                store.release_event(claim)
             log.warning("reminder failed: user=%s error=%s", member.user_id, slack_error(error))
+    store.save_meta(_RUN_KEY.format(meeting=cycle.meeting_date), now.isoformat())
     log.info(
         "reminders meeting=%s sent=%d away=%d submitted=%d",
         cycle.meeting_date,
@@ -100,3 +123,13 @@ def send_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
         len(submitted),
     )
     return sent
+
+
+def retry_reminders(deps: Deps, client: WebClient, *, now: datetime) -> int:
+    """Once this cycle's reminders have started going out: send those released after a failure
+    (and to whoever joined the team since), up to `RETRY_GRACE` after their time. Before that,
+    nothing."""
+    cycle = cycle_at(deps.settings.digest_schedule, now)
+    if deps.store.get_meta(_RUN_KEY.format(meeting=cycle.meeting_date)) is None:
+        return 0
+    return send_reminders(deps, client, now=now, grace=RETRY_GRACE)

@@ -1,25 +1,43 @@
-"""Standups: opening the modal (pre-filled), saving a submission, and what follows it (the
-confirmation DM and the ask DMs); linking a GitHub login."""
+"""Standups: opening the modal (pre-filled as typed), saving a submission, and what follows it
+(a member refresh if names need one, the confirmation DM, the ask DMs); linking a GitHub login.
+
+Inside Slack's 3-second window (`receive_submission`) only the database is used: the form is
+checked, names resolve against the cached members, and the standup is saved with its delivery
+claimed in the same transaction. Everything that talks to Slack runs after the ack
+(`after_submission`).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services.asks import send_ask_dms
-from bot.services.team import load_member_directory, refresh_team
+from bot.services.team import (
+    MAX_AGE,
+    UNKNOWN_NAME_REFRESH,
+    cached_directory,
+    ensure_members,
+    members_stale,
+)
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from bot.slack.post import post_dm
-from bot.store import StoreError
+from bot.store import SavedStandup, StoreError
 from digests.cycles import cycle_at
 from digests.models import EVERYONE, AddressedLine, Ask, Person, Standup
 from digests.parsing import (
+    MemberDirectory,
+    StandupForm,
+    follow_up_cap_error,
+    follow_up_line,
     form_from_standup,
+    mentioned_ids,
     parse_addressed_items,
     parse_github_login,
     read_form,
@@ -42,21 +60,40 @@ class Submission:
     """What became of a modal submission: errors to show in the modal, or what was saved."""
 
     errors: dict[str, str] = field(default_factory=dict)
-    saved: Standup | None = None  # None with no errors: a repeated delivery, already saved
+    saved: SavedStandup | None = None  # None with no errors: a repeated delivery, already saved
+    form: StandupForm | None = None
+    user: dict[str, Any] = field(default_factory=dict)
     ask_lines: list[AddressedLine] = field(default_factory=list)
     follow_up_lines: list[AddressedLine] = field(default_factory=list)
+    # Names the cache could not resolve: refresh the members after the ack, and resolve again.
+    refresh_members: bool = False
 
 
 def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_id: str) -> None:
+    """The modal, pre-filled with this cycle's standup as typed (or last cycle's Next as Done).
+    Only the database is read before views.open: the trigger expires 3 s after the command."""
     cycle = cycle_at(deps.settings.digest_schedule, deps.now())
-    current = deps.store.get_standup(user_id, cycle.meeting_date)
-    follow_up_lines: list[str] = []
-    previous = None
-    if current is None:
-        previous = deps.store.get_latest_standup_before(user_id, cycle.meeting_date)
-    else:
-        follow_up_lines = _standup_follow_up_lines(deps, user_id, cycle.meeting_date)
-    form = form_from_standup(current, follow_ups=follow_up_lines, done_from=previous)
+    try:
+        current = deps.store.get_standup(user_id, cycle.meeting_date)
+        previous = None
+        follow_up_lines: list[str] = []
+        directory = MemberDirectory([])
+        if current is None:
+            previous = deps.store.get_latest_standup_before(user_id, cycle.meeting_date)
+        else:
+            directory = cached_directory(deps.store)
+            follow_up_lines = [
+                follow_up_line(follow_up, user_id, directory)
+                for follow_up in deps.store.get_standup_follow_ups(user_id, cycle.meeting_date)
+                if follow_up.status == "open" and follow_up.source == "standup"
+            ]
+    except StoreError as error:  # the modal still opens; saving will say what is wrong
+        log.error("reading the standup to pre-fill failed: %s", error)
+        current = previous = None
+        follow_up_lines, directory = [], MemberDirectory([])
+    form = form_from_standup(
+        current, follow_ups=follow_up_lines, done_from=previous, directory=directory
+    )
     view = build_standup_view(form, meeting_date=cycle.meeting_date, editing=current is not None)
     try:
         client.views_open(trigger_id=trigger_id, view=view)
@@ -64,24 +101,9 @@ def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_i
         log.warning("views.open failed: %s", slack_error(error))
 
 
-def _standup_follow_up_lines(deps: Deps, user_id: str, meeting_date: date) -> list[str]:
-    lines = []
-    for follow_up in deps.store.get_open_follow_ups():
-        if follow_up.created_by != user_id or follow_up.meeting_date != meeting_date:
-            continue
-        if follow_up.source != "standup":
-            continue
-        owner = "" if follow_up.owner_user_id == user_id else f"<@{follow_up.owner_user_id}> "
-        if follow_up.owner_user_id is None:
-            owner = f"@{follow_up.owner_name} "
-        lines.append(owner + follow_up.text)
-    return lines
-
-
-def save_submission(
-    client: WebClient, deps: Deps, *, user: dict[str, Any], view: dict[str, Any]
-) -> Submission:
-    """Validate and store a modal submission for the cycle it was sent in."""
+def receive_submission(deps: Deps, *, user: dict[str, Any], view: dict[str, Any]) -> Submission:
+    """Check and store a modal submission for the cycle it was sent in (no Slack call: this runs
+    before the ack). Errors come back for the modal; a repeated delivery saves nothing."""
     form = read_form(view.get("state", {}).get("values", {}))
     errors = validate_form(form)
     if errors:
@@ -89,51 +111,144 @@ def save_submission(
     now = deps.now()
     # A submission belongs to the first digest due after it was sent, not when the modal opened.
     cycle = cycle_at(deps.settings.digest_schedule, now)
-    directory = load_member_directory(
-        client, deps.store, deps.settings.standup_channel, now=deps.now()
-    )
-    me = directory.by_id(user["id"])
-    user_name = me.label if me else (user.get("name") or user.get("username") or user["id"])
+    directory = cached_directory(deps.store)
     ask_lines = parse_addressed_items(form.asks, directory)
     follow_up_lines = parse_addressed_items(form.follow_ups, directory)
-    standup = Standup(
-        user_id=user["id"],
-        user_name=user_name,
-        meeting_date=cycle.meeting_date,
-        submitted_at=now,
-        done=tuple(split_items(form.done)),
-        next=tuple(split_items(form.next)),
-        blocked=tuple(split_items(form.blocked)),
-        asks=tuple(_ask(line, user["id"], user_name, cycle.meeting_date) for line in ask_lines),
-    )
+    standup = _standup(form, user, ask_lines, directory, cycle.meeting_date, now)
     # Slack may deliver the same submission twice: the view id and hash identify it.
-    delivery = f"view:{view.get('id')}:{view.get('hash')}"
+    delivery = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
-        first_delivery = deps.store.claim_event(delivery, now=now) if view.get("id") else True
-        if not first_delivery:
-            return Submission()
-        saved, _ = deps.store.save_standup(
-            standup,
-            follow_ups=[(line.person, line.text) for line in follow_up_lines],
-            now=now,
+        raised = deps.store.count_follow_ups_raised(
+            standup.user_id, cycle.meeting_date, except_standup_of=standup.user_id
+        )
+        cap = follow_up_cap_error(raised, len(follow_up_lines))
+        if cap is not None:
+            return Submission(errors={"follow_ups": cap})
+        saved = deps.store.save_submission(
+            standup, follow_ups=follow_up_lines, delivery=delivery, now=now
         )
     except StoreError as error:
         log.error("saving a standup failed: %s", error)
         return Submission(errors={"done": SAVE_FAILED})
-    return Submission(saved=saved, ask_lines=ask_lines, follow_up_lines=follow_up_lines)
+    if saved is None:
+        log.info("standup delivery %s already saved", delivery)
+        return Submission()
+    return Submission(
+        saved=saved,
+        form=form,
+        user=user,
+        ask_lines=ask_lines,
+        follow_up_lines=follow_up_lines,
+        refresh_members=_needs_refresh(
+            deps, user["id"], [*ask_lines, *follow_up_lines], directory, now
+        ),
+    )
+
+
+def _needs_refresh(
+    deps: Deps,
+    user_id: str,
+    lines: Sequence[AddressedLine],
+    directory: MemberDirectory,
+    now: datetime,
+) -> bool:
+    """An empty cache, or one without the person who submitted (their name is then Slack's
+    handle until it is refreshed); a `<@U…>` it does not know (at most every 10 minutes); or a
+    name it could not resolve while the cache is a day old."""
+    if not directory.members:
+        return True
+    try:
+        if directory.by_id(user_id) is None:
+            return members_stale(deps.store, now=now, max_age=UNKNOWN_NAME_REFRESH)
+        if mentioned_ids(lines):
+            return members_stale(deps.store, now=now, max_age=UNKNOWN_NAME_REFRESH)
+        unresolved = any(line.person is not None and not line.person.resolved for line in lines)
+        return unresolved and members_stale(deps.store, now=now, max_age=MAX_AGE)
+    except StoreError:
+        return False
 
 
 def after_submission(client: WebClient, deps: Deps, submission: Submission) -> None:
-    """Once Slack has its ack: the confirmation DM, then a DM to each person asked."""
+    """Once Slack has its ack: resolve names again after a member refresh if needed, then the
+    confirmation DM (unless nothing changed), then one DM to each person asked."""
     saved = submission.saved
-    if saved is None:
+    if saved is None or submission.form is None:
         return
-    text = render_standup_confirmation(saved, submission.follow_up_lines, submission.ask_lines)
+    now = deps.now()
+    ask_lines, follow_up_lines = submission.ask_lines, submission.follow_up_lines
     try:
-        post_dm(client, saved.user_id, text)
-    except SLACK_FAILURES as error:
-        log.warning("confirmation DM failed: %s", slack_error(error))
-    send_ask_dms(client, deps, saved.meeting_date)
+        if submission.refresh_members:
+            saved, ask_lines, follow_up_lines = _resolve_again(client, deps, submission, now)
+        if saved.changed:
+            text = render_standup_confirmation(saved.standup, follow_up_lines, ask_lines)
+            try:
+                post_dm(client, saved.standup.user_id, text)
+            except SLACK_FAILURES as error:
+                log.warning("confirmation DM failed: %s", slack_error(error))
+        sent = send_ask_dms(client, deps, saved.standup, now=now)
+    except StoreError as error:
+        log.error("after saving a standup: %s", error)
+        return
+    log.info(
+        "standup handled: user=%s meeting=%s changed=%s ask_dms=%d",
+        saved.standup.user_id,
+        saved.standup.meeting_date,
+        saved.changed,
+        sent,
+    )
+
+
+def _resolve_again(
+    client: WebClient, deps: Deps, submission: Submission, now: datetime
+) -> tuple[SavedStandup, list[AddressedLine], list[AddressedLine]]:
+    """Refresh the members, parse the same lines again, and store what now resolves."""
+    saved, form = submission.saved, submission.form
+    assert saved is not None and form is not None
+    ensure_members(
+        client, deps.store, deps.settings.standup_channel, now=now, max_age=UNKNOWN_NAME_REFRESH
+    )
+    directory = cached_directory(deps.store)
+    ask_lines = parse_addressed_items(form.asks, directory)
+    follow_up_lines = parse_addressed_items(form.follow_ups, directory)
+    me = directory.by_id(saved.standup.user_id)
+    same_name = me is None or me.label == saved.standup.user_name
+    unchanged = ask_lines == submission.ask_lines and follow_up_lines == submission.follow_up_lines
+    if unchanged and same_name:
+        return saved, ask_lines, follow_up_lines
+    standup = _standup(
+        form,
+        submission.user,
+        ask_lines,
+        directory,
+        saved.standup.meeting_date,
+        saved.standup.submitted_at,
+    )
+    again = deps.store.save_submission(standup, follow_ups=follow_up_lines, now=now)
+    assert again is not None  # no delivery to claim
+    resolved = SavedStandup(again.standup, again.follow_ups, saved.changed or again.changed)
+    return resolved, ask_lines, follow_up_lines
+
+
+def _standup(
+    form: StandupForm,
+    user: dict[str, Any],
+    ask_lines: Sequence[AddressedLine],
+    directory: MemberDirectory,
+    meeting_date: date,
+    submitted_at: datetime,
+) -> Standup:
+    me = directory.by_id(user["id"])
+    user_name = me.label if me else str(user.get("name") or user.get("username") or user["id"])
+    return Standup(
+        user_id=user["id"],
+        user_name=user_name,
+        meeting_date=meeting_date,
+        submitted_at=submitted_at,
+        done=tuple(split_items(form.done)),
+        next=tuple(split_items(form.next)),
+        blocked=tuple(split_items(form.blocked)),
+        asks=tuple(_ask(line, user["id"], user_name, meeting_date) for line in ask_lines),
+    )
 
 
 def _ask(line: AddressedLine, user_id: str, user_name: str, meeting_date: date) -> Ask:
@@ -146,24 +261,34 @@ def _ask(line: AddressedLine, user_id: str, user_name: str, meeting_date: date) 
         everyone=person.everyone,
         text=line.text,
         meeting_date=meeting_date,
+        typed=line.typed or None,
     )
 
 
 def link_github(client: WebClient, deps: Deps, user_id: str, argument: str) -> str:
-    """`/standup github <login>`: the answer to show the person."""
+    """`/standup github <login>`: the answer to show the person (runs after the ack)."""
     login = parse_github_login(argument)
     if login is None:
         return views.GITHUB_USAGE
     try:
         if deps.store.get_member(user_id) is None:
-            refresh_team(client, deps.store, deps.settings.standup_channel, now=deps.now())
+            fresh = ensure_members(
+                client,
+                deps.store,
+                deps.settings.standup_channel,
+                now=deps.now(),
+                max_age=UNKNOWN_NAME_REFRESH,
+            )
+            if not fresh:
+                return views.SLACK_DOWN
         if deps.store.get_member(user_id) is None:
             return views.NOT_A_MEMBER
-        deps.store.save_github_login(user_id, login)
+        holder = deps.store.save_github_login(user_id, login)
+        if holder is not None:
+            other = deps.store.get_member(holder)
+            log.warning("GitHub login %s refused for %s: linked to %s", login, user_id, holder)
+            return views.render_github_taken(login, other.label if other else holder)
     except StoreError as error:
         log.error("saving a GitHub login failed: %s", error)
         return views.DATABASE_DOWN
-    except SLACK_FAILURES as error:
-        log.warning("member refresh failed: %s", slack_error(error))
-        return views.SLACK_DOWN
     return views.render_github_linked(login)

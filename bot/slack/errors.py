@@ -21,3 +21,19 @@ def slack_error(error: Exception) -> str:
         return "timed out"
     reason = getattr(error, "reason", None) or getattr(error, "code", None) or error
     return f"no answer: {type(error).__name__}: {reason}"
+
+
+# Slack refusals that may pass on their own (the same list `bot.slack.post` retries digests on).
+TRANSIENT_ERRORS = frozenset(
+    {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
+)
+
+
+def transient(error: Exception) -> bool:
+    """True when a failed call may work if tried again later: no answer, HTTP 429 or 5xx, or a
+    refusal Slack gives while it is unwell. False for what needs a person (a bad id, a
+    deactivated user, a missing scope)."""
+    if not isinstance(error, SlackApiError):
+        return True
+    status = getattr(error.response, "status_code", 200)
+    return status >= 500 or status == 429 or error.response.get("error") in TRANSIENT_ERRORS

@@ -66,13 +66,14 @@ def fetch_workspace_members(client: WebClient) -> list[Member]:
     return members
 
 
-def fetch_member(client: WebClient, user_id: str) -> Member:
-    """One member, fresh (users.info): for a status that may have changed since users.list."""
-    return member_from_slack(client.users_info(user=user_id)["user"])
-
-
 def fetch_channel_member_ids(client: WebClient, channel: str) -> list[str]:
     ids: list[str] = []
     for page in client.conversations_members(channel=channel, limit=500):
         ids.extend(page.get("members", []))
     return ids
+
+
+def fetch_member(client: WebClient, user_id: str) -> Member:
+    """One member by id, fresh (users.info): someone who reacted and is not in the cache yet, or
+    a status that may have changed since users.list."""
+    return member_from_slack(client.users_info(user=user_id)["user"])

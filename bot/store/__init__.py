@@ -14,13 +14,13 @@ from bot.store.away import AwayQueries
 from bot.store.billing import BillingQueries
 from bot.store.connection import StoreError
 from bot.store.digests import DigestQueries
-from bot.store.events import EventQueries
+from bot.store.events import EventQueries, Pruned
 from bot.store.history import HistoryQueries
 from bot.store.http_cache import HttpCacheQueries
 from bot.store.members import MemberQueries
 from bot.store.schema import MIGRATIONS, SCHEMA_VERSION
 from bot.store.search import SearchQueries
-from bot.store.standups import StandupQueries
+from bot.store.standups import SavedStandup, StandupQueries
 
 
 class Store(
@@ -37,4 +37,4 @@ class Store(
     """The bot's SQLite database. Safe to share between threads."""
 
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Store", "StoreError"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "Pruned", "SavedStandup", "Store", "StoreError"]

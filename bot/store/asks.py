@@ -1,16 +1,26 @@
-"""Asks: read, DM bookkeeping, status. (They are written with their standup.)"""
+"""Asks: read, the DM to the person asked (claimed, sent, failed), status. (They are written
+with their standup.)
+
+An ask's DM is claimed before it is sent (`claim_ask_dms`: one UPDATE, so two submissions at
+once cannot both send it), then marked sent, or failed for good (never tried again), or
+released when the failure may pass (a later submission of the standup tries again). A claim
+older than DM_CLAIM_LEASE (the process died while sending) may be claimed again.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.store.connection import Database
+from bot.store.connection import Database, iso
 from bot.store.rows import ask_from_row, set_status
 from digests.models import (
     Ask,
     FollowUpStatus,
 )
+
+DM_CLAIM_LEASE = timedelta(minutes=10)
 
 
 class AskQueries(Database):
@@ -19,6 +29,13 @@ class AskQueries(Database):
     def get_ask(self, ask_id: int) -> Ask | None:
         rows = self._read("SELECT * FROM asks WHERE id = ?", (ask_id,))
         return ask_from_row(rows[0]) if rows else None
+
+    def get_asks(self, ask_ids: Sequence[int]) -> list[Ask]:
+        if not ask_ids:
+            return []
+        marks = ",".join("?" * len(ask_ids))
+        rows = self._read(f"SELECT * FROM asks WHERE id IN ({marks}) ORDER BY id", list(ask_ids))
+        return [ask_from_row(r) for r in rows]
 
     def get_digest_asks(self, meeting_date: date) -> list[Ask]:
         """This meeting's asks, and earlier ones still open."""
@@ -29,32 +46,71 @@ class AskQueries(Database):
         )
         return [ask_from_row(r) for r in rows]
 
-    def get_asks_to(self, user_id: str, *, status: str | None = "open") -> list[Ask]:
-        """Asks addressed to this person, or to everyone."""
-        sql = "SELECT * FROM asks WHERE (to_user_id = ? OR everyone = 1)"
+    def get_asks_to(
+        self, user_id: str, *, status: str | None = "open", everyone: bool = True
+    ) -> list[Ask]:
+        """Asks addressed to this person, and (with `everyone`) those to everyone."""
+        sql = "SELECT * FROM asks WHERE (to_user_id = ?"
+        sql += " OR everyone = 1)" if everyone else ")"
         params: list[Any] = [user_id]
         if status is not None:
             sql += " AND status = ?"
             params.append(status)
         return [ask_from_row(r) for r in self._read(sql + " ORDER BY id", params)]
 
-    def get_asks_without_dm(self, meeting_date: date) -> list[Ask]:
-        rows = self._read(
-            "SELECT * FROM asks WHERE meeting_date = ? AND to_user_id IS NOT NULL "
-            "AND dm_ts IS NULL AND status = 'open' ORDER BY id",
-            (meeting_date.isoformat(),),
-        )
-        return [ask_from_row(r) for r in rows]
+    # --- the DM to the person asked ------------------------------------------------------
 
-    def save_ask_dm(self, ask_id: int, channel: str, ts: str) -> None:
+    def claim_ask_dms(self, ask_ids: Sequence[int], *, now: datetime) -> list[Ask]:
+        """Claim the DM of each of these asks that is still to be sent; returns those claimed.
+
+        Only open asks to a person, with no DM yet (or a claim past its lease), are claimed."""
+        if not ask_ids:
+            return []
+        marks = ",".join("?" * len(ask_ids))
         with self._write() as tx:
-            tx.execute(
-                "UPDATE asks SET dm_channel = ?, dm_ts = ? WHERE id = ?", (channel, ts, ask_id)
+            rows = tx.execute(
+                f"UPDATE asks SET dm_state = 'sending', dm_claimed_at = ? WHERE id IN ({marks}) "
+                "AND to_user_id IS NOT NULL AND status = 'open' AND dm_ts IS NULL "
+                "AND (dm_state IS NULL OR (dm_state = 'sending' AND dm_claimed_at < ?)) "
+                "RETURNING id",
+                (iso(now), *ask_ids, iso(now - DM_CLAIM_LEASE)),
+            ).fetchall()
+        return self.get_asks([int(r[0]) for r in rows])
+
+    def save_ask_dm(self, ask_ids: Sequence[int], channel: str, ts: str) -> None:
+        """The DM listing these asks was sent."""
+        with self._write() as tx:
+            tx.executemany(
+                "UPDATE asks SET dm_state = 'sent', dm_channel = ?, dm_ts = ?, dm_error = NULL "
+                "WHERE id = ?",
+                [(channel, ts, i) for i in ask_ids],
             )
 
-    def get_ask_by_dm(self, channel: str, ts: str) -> Ask | None:
-        rows = self._read("SELECT * FROM asks WHERE dm_channel = ? AND dm_ts = ?", (channel, ts))
-        return ask_from_row(rows[0]) if rows else None
+    def save_ask_dm_failed(self, ask_ids: Sequence[int], error: str) -> None:
+        """Their DM cannot be sent (Slack refused it for good, or nobody to send it to)."""
+        with self._write() as tx:
+            tx.executemany(
+                "UPDATE asks SET dm_state = 'failed', dm_error = ? WHERE id = ?",
+                [(error, i) for i in ask_ids],
+            )
+
+    def release_ask_dms(self, ask_ids: Sequence[int]) -> None:
+        """Their DM failed in a way that may pass: free the claim so it is tried again."""
+        with self._write() as tx:
+            tx.executemany(
+                "UPDATE asks SET dm_state = NULL, dm_claimed_at = NULL "
+                "WHERE id = ? AND dm_state = 'sending'",
+                [(i,) for i in ask_ids],
+            )
+
+    def get_asks_by_dm(self, channel: str, ts: str) -> list[Ask]:
+        """The asks listed in the DM at channel/ts (one DM lists one person's asks of one
+        submission)."""
+        rows = self._read(
+            "SELECT * FROM asks WHERE dm_channel = ? AND dm_ts = ? ORDER BY position, id",
+            (channel, ts),
+        )
+        return [ask_from_row(r) for r in rows]
 
     def save_ask_status(
         self, ask_id: int, status: FollowUpStatus, *, by: str | None, now: datetime

@@ -1,14 +1,40 @@
-"""Slack deliveries already handled (event ids, view ids, reminders) and ✅ reactions."""
+"""Slack deliveries already handled (event ids, view ids, reminders), ✅ reactions on the bot's
+messages, and pruning that bookkeeping.
+
+A claim is taken in the same transaction as the work it stands for (`save_done_reaction`,
+`Store.save_submission`), or after the work succeeded, or released when the work failed
+(`release_event`): a claimed id always means the work is done or under way.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from bot.store.connection import Database, iso
+from bot.store.rows import set_status
+
+# How long bookkeeping is kept (README, "Data kept"). Slack retries an event within minutes and a
+# reminder claim matters for one cycle, so a month covers both with room. A ✅ older than half a
+# year is on a message nobody reacts to any more (its removal then changes nothing). An ETag not
+# refreshed for 90 days names a page the digest no longer reads (or costs one full request).
+EVENT_RETENTION = timedelta(days=30)
+REACTION_RETENTION = timedelta(days=180)
+HTTP_CACHE_RETENTION = timedelta(days=90)
+
+
+@dataclass(frozen=True)
+class Pruned:
+    """Rows removed by `prune_bookkeeping`."""
+
+    events: int
+    reactions: int
+    http_cache: int
 
 
 class EventQueries(Database):
-    """Claims and reactions."""
+    """Claims, reactions and their retention."""
 
     def claim_event(self, event_id: str, *, now: datetime) -> bool:
         """True the first time an event id is seen: Slack's retries of it get False."""
@@ -19,11 +45,42 @@ class EventQueries(Database):
             )
             return cursor.rowcount == 1
 
-    def save_reaction(
-        self, channel: str, ts: str, user_id: str, reaction: str, *, added: bool, now: datetime
-    ) -> int:
-        """Record a reaction added or removed; returns how many remain on that message."""
+    def is_event_claimed(self, event_id: str) -> bool:
+        rows = self._read("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,))
+        return bool(rows)
+
+    def release_event(self, event_id: str) -> None:
+        """Forget a claim whose work failed, so that it is done again next time."""
         with self._write() as tx:
+            tx.execute("DELETE FROM processed_events WHERE event_id = ?", (event_id,))
+
+    def save_done_reaction(
+        self,
+        *,
+        event_id: str | None,
+        channel: str,
+        ts: str,
+        user_id: str,
+        reaction: str,
+        added: bool,
+        follow_up_id: int | None = None,
+        ask_ids: Sequence[int] = (),
+        now: datetime,
+    ) -> bool | None:
+        """A ✅ added to or removed from one of the bot's messages, in one transaction: the
+        event claimed, the reaction recorded, and the follow-up or asks closed (added, while
+        open) or reopened (the last ✅ removed). Returns whether any status changed, or None
+        for an event already handled.
+
+        A removal never seen added (before the bot ran, or pruned) changes no status."""
+        with self._write() as tx:
+            if event_id is not None:
+                claimed = tx.execute(
+                    "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
+                    (event_id, iso(now)),
+                ).rowcount
+                if claimed != 1:
+                    return None
             if added:
                 tx.execute(
                     "INSERT OR IGNORE INTO reactions (channel, ts, user_id, reaction, added_at) "
@@ -31,15 +88,27 @@ class EventQueries(Database):
                     (channel, ts, user_id, reaction, iso(now)),
                 )
             else:
-                tx.execute(
+                removed = tx.execute(
                     "DELETE FROM reactions WHERE channel = ? AND ts = ? AND user_id = ? "
                     "AND reaction = ?",
                     (channel, ts, user_id, reaction),
-                )
-            count = tx.execute(
-                "SELECT count(*) FROM reactions WHERE channel = ? AND ts = ?", (channel, ts)
-            ).fetchone()[0]
-        return int(count)
+                ).rowcount
+                if removed == 0:
+                    return False
+                remaining = tx.execute(
+                    "SELECT count(*) FROM reactions WHERE channel = ? AND ts = ?", (channel, ts)
+                ).fetchone()[0]
+                if remaining:
+                    return False
+            targets = [("follow_ups", ("done_at", "done_by"), follow_up_id)] if follow_up_id else []
+            targets += [("asks", ("closed_at", "closed_by"), ask_id) for ask_id in ask_ids]
+            changed = 0
+            for table, columns, row_id in targets:
+                assert row_id is not None
+                before = tx.total_changes
+                set_status(tx, table, columns, row_id, "done" if added else "open", user_id, now)
+                changed += tx.total_changes - before
+            return changed > 0
 
     def get_reaction_users(self, channel: str, ts: str) -> list[str]:
         rows = self._read(
@@ -47,3 +116,18 @@ class EventQueries(Database):
             (channel, ts),
         )
         return [r[0] for r in rows]
+
+    def prune_bookkeeping(self, *, now: datetime) -> Pruned:
+        """Delete processed events, reactions and HTTP cache entries past their retention."""
+        with self._write() as tx:
+            events = tx.execute(
+                "DELETE FROM processed_events WHERE received_at < ?",
+                (iso(now - EVENT_RETENTION),),
+            ).rowcount
+            reactions = tx.execute(
+                "DELETE FROM reactions WHERE added_at < ?", (iso(now - REACTION_RETENTION),)
+            ).rowcount
+            cache = tx.execute(
+                "DELETE FROM http_cache WHERE updated_at < ?", (iso(now - HTTP_CACHE_RETENTION),)
+            ).rowcount
+        return Pruned(events=events, reactions=reactions, http_cache=cache)

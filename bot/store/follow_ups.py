@@ -38,6 +38,28 @@ class FollowUpQueries(Database):
         assert found is not None
         return found
 
+    def count_follow_ups_raised(
+        self, user_id: str, meeting_date: date, *, except_standup_of: str | None = None
+    ) -> int:
+        """Follow-ups `user_id` raised in the cycle of `meeting_date` (by standup, command or
+        shortcut); with `except_standup_of`, leaving out those of that person's standup."""
+        sql = "SELECT count(*) FROM follow_ups WHERE created_by = ? AND meeting_date = ?"
+        params: list[Any] = [user_id, meeting_date.isoformat()]
+        if except_standup_of is not None:
+            sql += (
+                " AND (standup_id IS NULL OR standup_id NOT IN (SELECT id FROM standups "
+                "WHERE user_id = ? AND meeting_date = ?))"
+            )
+            params += [except_standup_of, meeting_date.isoformat()]
+        return int(self._read(sql, params)[0][0])
+
+    def get_standup_follow_ups(self, user_id: str, meeting_date: date) -> list[FollowUp]:
+        """The follow-ups raised in this person's standup for the meeting, open or done."""
+        return self._follow_ups_where(
+            "standup_id IN (SELECT id FROM standups WHERE user_id = ? AND meeting_date = ?)",
+            (user_id, meeting_date.isoformat()),
+        )
+
     def get_follow_up(self, follow_up_id: int) -> FollowUp | None:
         found = self._follow_ups_where("id = ?", (follow_up_id,))
         return found[0] if found else None
@@ -104,12 +126,13 @@ def insert_follow_up(
     source: str | None,
     standup_id: int | None,
     now: datetime,
+    typed: str | None = None,
 ) -> int:
     owner_id = owner.user_id if owner else created_by
     owner_name = owner.name if owner else ""
     cursor = tx.execute(
         "INSERT INTO follow_ups (text, owner_user_id, owner_name, created_at, created_by, "
-        "meeting_date, source, standup_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        "meeting_date, source, standup_id, typed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             text,
             owner_id,
@@ -119,6 +142,7 @@ def insert_follow_up(
             meeting_date.isoformat() if meeting_date else None,
             source,
             standup_id,
+            typed,
         ),
     )
     assert cursor.lastrowid is not None

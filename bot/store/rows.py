@@ -40,7 +40,8 @@ def set_status(
     by: str | None,
     now: datetime,
 ) -> None:
-    """Close (keeping the first closer when it is already closed) or reopen an ask/follow-up."""
+    """Close (keeping the first closer when it is already closed) or reopen an ask/follow-up;
+    a row already in `status` is left alone."""
     at, who = closed_columns
     if status == "done":
         tx.execute(
@@ -50,6 +51,7 @@ def set_status(
         )
     else:
         tx.execute(
-            f"UPDATE {table} SET status = 'open', {at} = NULL, {who} = NULL WHERE id = ?",
+            f"UPDATE {table} SET status = 'open', {at} = NULL, {who} = NULL "
+            "WHERE id = ? AND status = 'done'",
             (row_id,),
         )

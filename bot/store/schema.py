@@ -201,6 +201,21 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (org, year, month)
     );
     """,
+    # 6: lines as typed (shown again when a standup is edited), the state of each ask's DM
+    # (claimed before it is sent, so it is sent once), and indexes for pruning bookkeeping
+    """
+    ALTER TABLE asks ADD COLUMN typed TEXT;
+    ALTER TABLE asks ADD COLUMN dm_state TEXT;
+    ALTER TABLE asks ADD COLUMN dm_claimed_at TEXT;
+    ALTER TABLE asks ADD COLUMN dm_error TEXT;
+    UPDATE asks SET dm_state = 'sent' WHERE dm_ts IS NOT NULL;
+    CREATE INDEX asks_dm ON asks (dm_channel, dm_ts);
+    ALTER TABLE follow_ups ADD COLUMN typed TEXT;
+    CREATE INDEX follow_ups_created ON follow_ups (created_by, meeting_date);
+    CREATE INDEX processed_events_received ON processed_events (received_at);
+    CREATE INDEX reactions_added ON reactions (added_at);
+    CREATE INDEX http_cache_updated ON http_cache (updated_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -19,3 +19,4 @@ AWAY_TO = "away_to"
 AWAY_SET = "away_set"  # "Set away"
 AWAY_BACK = "away_back"  # "I'm back"
 SEARCH_MORE = "search_more"  # the next page of a /standup search answer
+SHOW_FULL_TEXT = "show_full_text"  # "Read all" under a cut ask or follow-up (DM, App Home)

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from digests.billing import format_money
 from digests.build import age_in_days, zone_label
 from digests.ci_audit import RUNNERS, change_words, runner
+from digests.escape import neutralise
 from digests.models import (
     ActionsBilling,
     CarriedPromise,
@@ -67,7 +68,7 @@ def escape_markdown(text: str) -> str:
 
 
 def _escape_fragment(text: str, *, line_start: bool) -> str:
-    one_line = re.sub(r"\s+", " ", text)
+    one_line = re.sub(r"\s+", " ", neutralise(text))
     escaped = one_line.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     escaped = _INLINE_SPECIAL.sub(r"\\\1", escaped)
     return _LINE_START_SPECIAL.sub(r"\\\1", escaped) if line_start else escaped

@@ -1,17 +1,20 @@
 """Everything the bot shows outside the digest: the /standup modal, App Home, the DMs it sends
-(reminders, asks, confirmations) and the answers to `/standup` sub-commands. Pure: data in,
-Block Kit (or mrkdwn text) out.
+(reminders, asks, confirmations), the answers to `/standup` sub-commands and the "Read all"
+modal. Pure: data in, Block Kit (or mrkdwn text) out.
 
-What people typed is escaped here (`escape_mrkdwn`) and then clipped to Slack's limits.
+What people typed is escaped here (`escape_mrkdwn`) and then clipped to Slack's limits, never
+the other way round. Whatever is cut keeps a way to the whole text: a "Read all" button opens it
+in a modal (`build_full_text_view`), which splits it over as many sections as it needs.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
 from digests.dates import short_day
-from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
+from digests.escape import clip, clip_mrkdwn, escape_mrkdwn, split_mrkdwn
 from digests.models import (
     AddressedLine,
     Ask,
@@ -28,9 +31,24 @@ from digests.render import action_ids
 
 Block = dict[str, Any]
 
-MAX_HOME_BLOCKS = 100  # Slack's limit for a Home tab
+# Slack's limits (Block Kit reference; docs/BENCHMARKS.md and blocks.py use the same).
+MAX_MESSAGE_BLOCKS = 50
+MAX_VIEW_BLOCKS = 100  # a modal or a Home tab
+MAX_SECTION_TEXT = 3000
+MAX_FALLBACK_TEXT = 3000  # a message's `text`: chat.update takes 4,000
+# Slack refuses a message whose blocks hold too much text in all (`msg_blocks_too_long`, from
+# ~11,300 characters; blocks.py keeps the digest under the same figure).
+MAX_MESSAGE_BLOCK_TEXT = 10_000
+MAX_VIEW_TITLE = 24
+
 MAX_LISTED = 20  # per list on App Home; the rest is counted
-MAX_HOME_ITEM_CHARS = 600
+MAX_HOME_ITEM_CHARS = 600  # of rendered mrkdwn, per follow-up or ask on App Home
+MAX_ANSWER_ITEM_CHARS = 500  # people's text quoted in an answer to a command
+MAX_OVERFLOW_SECTIONS = 10  # per modal field, for lines that no longer fit the box
+
+NO_TEXT = "_(no text)_"  # for a text of nothing but what `neutralise` removes
+FULL_TEXT_ASK = "ask"
+FULL_TEXT_FOLLOW_UP = "follow_up"
 
 HELP = """*standup-bot* — the team's weekly standup in Slack.
 • `/standup` — open your standup for this week (again to edit it; it opens pre-filled).
@@ -72,6 +90,11 @@ def meeting_words(meeting_date: date) -> str:
 
 
 def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) -> dict[str, Any]:
+    """The /standup modal, pre-filled with `form`.
+
+    A field longer than its box (only an old standup, stored before lines were kept as typed,
+    can be) keeps the whole lines that fit; the others are shown under it, saying that
+    submitting leaves them out: nothing is dropped without a word."""
     title_date = meeting_date.strftime("%b %-d")
     intro = (
         f"You already sent your standup for the meeting on *{meeting_words(meeting_date)}*: "
@@ -80,7 +103,7 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
         else f"For the meeting on *{meeting_words(meeting_date)}*. One item per line; "
         "leave out what does not apply."
     )
-    blocks: list[Block] = [{"type": "section", "text": {"type": "mrkdwn", "text": intro}}]
+    blocks: list[Block] = [_section(intro)]
     for block_id, label, placeholder in FIELDS:
         element: Block = {
             "type": "plain_text_input",
@@ -89,9 +112,9 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
             "max_length": MAX_FIELD_CHARS,
             "placeholder": {"type": "plain_text", "text": placeholder[:150]},
         }
-        value = getattr(form, block_id)
-        if value:
-            element["initial_value"] = value[:MAX_FIELD_CHARS]
+        kept, overflow = fit_field(getattr(form, block_id))
+        if kept:
+            element["initial_value"] = kept
         blocks.append(
             {
                 "type": "input",
@@ -101,14 +124,49 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
                 "element": element,
             }
         )
+        if overflow:
+            blocks += _overflow_blocks(label, overflow)
     return {
         "type": "modal",
         "callback_id": action_ids.STANDUP_CALLBACK,
-        "title": {"type": "plain_text", "text": f"Standup · {title_date}"[:24]},
+        "title": {"type": "plain_text", "text": f"Standup · {title_date}"[:MAX_VIEW_TITLE]},
         "submit": {"type": "plain_text", "text": "Update" if editing else "Submit"},
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def fit_field(value: str, limit: int = MAX_FIELD_CHARS) -> tuple[str, list[str]]:
+    """The whole lines of `value` that fit `limit` characters, and the lines that do not."""
+    if len(value) <= limit:
+        return value, []
+    kept: list[str] = []
+    overflow: list[str] = []
+    length = 0
+    for line in value.split("\n"):
+        extra = len(line) + (1 if kept else 0)
+        if not overflow and length + extra <= limit:
+            kept.append(line)
+            length += extra
+        else:
+            overflow.append(line)
+    return "\n".join(kept), overflow
+
+
+def _overflow_blocks(label: str, lines: list[str]) -> list[Block]:
+    count = "1 line" if len(lines) == 1 else f"{len(lines)} lines"
+    note = (
+        f":warning: *{count} of {label} did not fit in the box* (Slack allows "
+        f"{MAX_FIELD_CHARS:,} characters), so the box leaves {'it' if len(lines) == 1 else 'them'} "
+        "out and submitting removes them. Copy what you want to keep into a shorter line or "
+        "another field first:"
+    )
+    quoted = "\n".join(f">{escape_mrkdwn(line)}" for line in lines)
+    pieces = split_mrkdwn(quoted, MAX_SECTION_TEXT)
+    blocks = [_context(note), *(_section(piece) for piece in pieces[:MAX_OVERFLOW_SECTIONS])]
+    if len(pieces) > MAX_OVERFLOW_SECTIONS:
+        blocks.append(_context("…and more than this view can show: `standup-bot export` has all."))
+    return blocks
 
 
 # --- App Home -----------------------------------------------------------------------------------
@@ -144,25 +202,19 @@ def build_home_view(
             "text": {"type": "mrkdwn", "text": status},
             "accessory": _button(action_ids.OPEN_STANDUP, button, style="primary"),
         },
-        {
-            "type": "context",
-            "elements": [
-                {
-                    "type": "mrkdwn",
-                    "text": f"Team: {submitted} of {team_size} sent their standup for {meeting}.",
-                }
-            ],
-        },
+        _context(f"Team: {submitted} of {team_size} sent their standup for {meeting}."),
         {"type": "divider"},
         *([*away_blocks, {"type": "divider"}] if away_blocks else []),
         _header("Your open follow-ups"),
     ]
     blocks += _list_blocks(
         [
-            (
-                f":pushpin: {escape_mrkdwn(clip(f.text, MAX_HOME_ITEM_CHARS))}",
+            _Row(
+                ":pushpin: ",
+                f.text,
                 action_ids.HOME_CLOSE_FOLLOW_UP,
                 str(f.id),
+                f"{FULL_TEXT_FOLLOW_UP}:{f.id}",
             )
             for f in follow_ups
         ],
@@ -171,37 +223,54 @@ def build_home_view(
     blocks += [{"type": "divider"}, _header("Asks to you")]
     blocks += _list_blocks(
         [
-            (
-                f":raising_hand: <@{a.from_user_id}>{' (to everyone)' if a.everyone else ''}: "
-                f"{escape_mrkdwn(clip(a.text, MAX_HOME_ITEM_CHARS))}",
+            _Row(
+                f":raising_hand: <@{a.from_user_id}>{' (to everyone)' if a.everyone else ''}: ",
+                a.text,
                 action_ids.HOME_CLOSE_ASK,
                 str(a.id),
+                f"{FULL_TEXT_ASK}:{a.id}",
             )
             for a in asks_to_me
         ],
         empty="No open asks.",
     )
-    return {"type": "home", "blocks": blocks[:MAX_HOME_BLOCKS]}
+    assert len(blocks) <= MAX_VIEW_BLOCKS  # at most 2 blocks a row, MAX_LISTED rows a list
+    return {"type": "home", "blocks": blocks}
 
 
-def _list_blocks(rows: list[tuple[str, str, str]], *, empty: str) -> list[Block]:
+class _Row:
+    """A follow-up or ask on App Home: our prefix, their text, its Mark done button, and the
+    value of its "Read all" button (shown when the text had to be cut)."""
+
+    def __init__(self, prefix: str, text: str, action: str, value: str, full_text: str) -> None:
+        self.prefix, self.text, self.action, self.value = prefix, text, action, value
+        self.full_text = full_text
+
+
+def _list_blocks(rows: list[_Row], *, empty: str) -> list[Block]:
     if not rows:
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": empty}}]
-    blocks: list[Block] = [
-        {
-            "type": "section",
-            "text": {"type": "mrkdwn", "text": text},
-            "accessory": _button(action, "Mark done", value=value),
-        }
-        for text, action, value in rows[:MAX_LISTED]
-    ]
-    if len(rows) > MAX_LISTED:
+        return [_section(empty)]
+    blocks: list[Block] = []
+    for row in rows[:MAX_LISTED]:
+        shown, cut = _typed(row.text, MAX_HOME_ITEM_CHARS)
         blocks.append(
             {
-                "type": "context",
-                "elements": [{"type": "mrkdwn", "text": f"…and {len(rows) - MAX_LISTED} more."}],
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": row.prefix + shown},
+                "accessory": _button(row.action, "Mark done", value=row.value),
             }
         )
+        if cut:
+            blocks.append(
+                {
+                    "type": "actions",
+                    "elements": [
+                        _button(action_ids.SHOW_FULL_TEXT, "Read all", value=row.full_text)
+                    ],
+                }
+            )
+    if len(rows) > MAX_LISTED:
+        blocks.append(_context(f"…and {len(rows) - MAX_LISTED} more."))
     return blocks
 
 
@@ -224,26 +293,75 @@ def render_reminder(cycle: Cycle) -> tuple[str, list[Block]]:
     return text, blocks
 
 
-def render_ask_dm(ask: Ask) -> tuple[str, list[Block]]:
-    """The DM an asked person gets: who asks what, and a button to close (or reopen) it."""
-    asker = f"<@{ask.from_user_id}>"
-    text = escape_mrkdwn(ask.text)
+def render_ask_dm(asks: Sequence[Ask]) -> tuple[str, list[Block]]:
+    """The DM an asked person gets for one submission: who asks, each ask with its button to
+    close (or reopen) it, and "Read all" under an ask cut to fit the message.
+
+    `asks` are one person's asks from one standup (one asker, one meeting), in order."""
+    first = asks[0]
+    asker = f"<@{first.from_user_id}>"
+    open_count = sum(1 for ask in asks if ask.status == "open")
+    budget = (MAX_MESSAGE_BLOCK_TEXT - 1000) // len(asks)
+    limit = min(MAX_SECTION_TEXT - 100, budget)
+    what = "an ask" if len(asks) == 1 else f"{len(asks)} asks"
+    blocks: list[Block] = [
+        _section(
+            f"{asker} sent you {what} in their standup for {meeting_words(first.meeting_date)}:"
+        )
+    ]
+    for ask in asks:
+        blocks += _ask_blocks(ask, limit)
+    if open_count:
+        them = "it" if len(asks) == 1 else "them all"
+        blocks.append(
+            _context(
+                f"React :white_check_mark: to this message to close {them}, "
+                "or press a button when one is handled."
+            )
+        )
+    else:
+        blocks.append(_context(":white_check_mark: All done."))
+    assert len(blocks) <= MAX_MESSAGE_BLOCKS  # 2 blocks an ask, at most MAX_ASKS_PER_STANDUP
+    shown, _ = _typed(first.text, 200)
+    done = "Done: " if not open_count else ""
+    fallback = f"{done}{what.capitalize()} from {asker} in their standup: {shown}"
+    return clip_mrkdwn(fallback, MAX_FALLBACK_TEXT), blocks
+
+
+def _ask_blocks(ask: Ask, limit: int) -> list[Block]:
+    shown, cut = _typed(ask.text, limit)
     if ask.status == "done":
         closer = f" by <@{ask.closed_by}>" if ask.closed_by else ""
-        body = f"~{asker} asked: {text}~\n:white_check_mark: Done{closer}."
+        body = f"~{shown}~\n:white_check_mark: Done{closer}."
         button = _button(action_ids.REOPEN_ASK, "Reopen", value=str(ask.id))
     else:
-        body = (
-            f"{asker} asked you in their standup for {meeting_words(ask.meeting_date)}:\n"
-            f">{text}\nReact :white_check_mark: or press the button when it's handled."
-        )
+        body = f">{shown}"
         button = _button(action_ids.CLOSE_ASK, "Mark done", value=str(ask.id), style="primary")
-    blocks: list[Block] = [
-        {"type": "section", "text": {"type": "mrkdwn", "text": body}},
-        {"type": "actions", "block_id": f"ask_{ask.id}", "elements": [button]},
+    elements = [button]
+    if cut:
+        elements.append(
+            _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
+        )
+    return [
+        _section(body),
+        {"type": "actions", "block_id": f"ask_{ask.id}", "elements": elements},
     ]
-    fallback = f"{'Done: ' if ask.status == 'done' else ''}An ask from {asker}: {text}"
-    return fallback, blocks
+
+
+def build_full_text_view(title: str, about: str, text: str) -> dict[str, Any]:
+    """A modal with the whole of a text that was cut elsewhere: `about` (our mrkdwn) says whose
+    it is; `text` (what people typed) is escaped and split over as many sections as it needs."""
+    pieces = split_mrkdwn(escape_mrkdwn(text) or NO_TEXT, MAX_SECTION_TEXT)
+    blocks: list[Block] = [_context(about), *(_section(piece) for piece in pieces)]
+    if len(blocks) > MAX_VIEW_BLOCKS:
+        blocks = blocks[: MAX_VIEW_BLOCKS - 1]
+        blocks.append(_context("…cut: this is as much as a Slack view can hold."))
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": title[:MAX_VIEW_TITLE]},
+        "close": {"type": "plain_text", "text": "Close"},
+        "blocks": blocks,
+    }
 
 
 def render_standup_confirmation(
@@ -264,7 +382,7 @@ def render_standup_confirmation(
     ]
     if standup.asks:
         names = sorted({a.to_name for a in standup.asks})
-        lines.append(f"Asks go to: {escape_mrkdwn(', '.join(names))}.")
+        lines.append(f"Asks go to: {_quoted_names(names)}.")
     unknown = sorted(
         {
             line.person.name
@@ -275,9 +393,9 @@ def render_standup_confirmation(
     if unknown:
         lines.append(
             ":warning: I couldn't match "
-            + ", ".join(f"“{escape_mrkdwn(name)}”" for name in unknown)
-            + " to anyone in the workspace, so they stay as text. Use `@handle` or their "
-            "Slack display name to reach them."
+            + _quoted_names(unknown, quotes=True)
+            + " to anyone in the workspace, so they stay as text (nobody is sent a DM). Use "
+            "`@handle` or their Slack display name to reach them."
         )
     lines.append("Run `/standup` again before the digest to change it.")
     return "\n".join(lines)
@@ -292,32 +410,81 @@ def render_follow_up_added(
     from_shortcut: bool = False,
 ) -> str:
     """The answer to `/standup followup …` and to the "Add as follow-up" shortcut."""
-    who = "you" if follow_up.owner_user_id == by_user_id else escape_mrkdwn(follow_up.owner_name)
+    if follow_up.owner_user_id == by_user_id:
+        who = "you"
+    else:
+        who, _ = _typed(follow_up.owner_name, 100)
+    text, _ = _typed(follow_up.text, MAX_ANSWER_ITEM_CHARS)
     if from_shortcut:
         return (
-            f":pushpin: Added follow-up #{follow_up.id} for {who}: "
-            f"“{escape_mrkdwn(clip(follow_up.text, 200))}”. It shows in the "
+            f":pushpin: Added follow-up #{follow_up.id} for {who}: “{text}”. It shows in the "
             f"{meeting_words(meeting_date)} digest; react ✅ there when it's done."
         )
-    note = (
-        f" (I couldn't match “{escape_mrkdwn(unmatched_name)}” to anyone)" if unmatched_name else ""
-    )
+    note = ""
+    if unmatched_name:
+        note = f" (I couldn't match “{_typed(unmatched_name, 100)[0]}” to anyone)"
     return (
-        f"Added follow-up #{follow_up.id} for {who}{note}: “{escape_mrkdwn(follow_up.text)}”. "
+        f"Added follow-up #{follow_up.id} for {who}{note}: “{text}”. "
         f"It shows in the {meeting_words(meeting_date)} digest."
     )
 
 
+def render_follow_up_cap(message: str) -> str:
+    return f":no_entry: Not added. {message}"
+
+
+def render_github_taken(login: str, holder_name: str) -> str:
+    shown, _ = _typed(holder_name, 100)
+    return (
+        f"The GitHub login `{login}` is already linked to {shown}, so I did not link it to "
+        "you: each login belongs to one person (their merged pull requests are credited to "
+        f"them). If `{login}` is yours, ask {shown} to link their own login instead."
+    )
+
+
 def render_unknown_command(text: str) -> str:
-    shown = text if len(text) <= 40 else text[:40] + "…"
-    return f"I don't know `{escape_mrkdwn(shown)}`. Here is what I do:\n\n{HELP}"
+    shown = clip_mrkdwn(escape_mrkdwn(text), 40)
+    return f"I don't know `{shown}`. Here is what I do:\n\n{HELP}"
+
+
+def render_not_allowed(ask: Ask) -> str:
+    """To someone who pressed an ask's button but may not change it."""
+    if ask.everyone:
+        return (
+            f"Only <@{ask.from_user_id}>, who asked, or someone on the team can close or "
+            "reopen an ask to everyone."
+        )
+    return (
+        f"Only <@{ask.from_user_id}>, who asked, and <@{ask.to_user_id}>, who was asked, can "
+        "close or reopen this ask."
+    )
 
 
 # --- pieces -------------------------------------------------------------------------------------
 
 
+def _typed(text: str, limit: int) -> tuple[str, bool]:
+    """What people typed as mrkdwn: escaped, then cut to `limit`; and whether it was cut."""
+    escaped = escape_mrkdwn(text) or NO_TEXT
+    shown = clip_mrkdwn(escaped, limit)
+    return shown, shown != escaped
+
+
+def _quoted_names(names: Sequence[str], *, quotes: bool = False) -> str:
+    shown = [_typed(name, 100)[0] for name in names]
+    return ", ".join(f"“{name}”" if quotes else name for name in shown)
+
+
 def _header(text: str) -> Block:
     return {"type": "header", "text": {"type": "plain_text", "text": text}}
+
+
+def _section(text: str) -> Block:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def _context(text: str) -> Block:
+    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
 def _button(action_id: str, text: str, *, value: str | None = None, style: str = "") -> Block:

@@ -1,0 +1,330 @@
+"""Each listener in `handlers/`, called directly as bolt-python's starter template tests them:
+Bolt's own `Ack` (and `Respond`), the body Slack sends, and a `WebClient` pointed at the fake
+Slack. Through-the-server tests (test_*_e2e.py) are for the wire; these pin each listener's
+answer and calls, synchronously, with nothing to wait for."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot.config import load_settings
+from bot.deps import Deps
+from bot.services.team import refresh_team
+from bot.store import Store
+from digests.render import action_ids
+from digests.render.views import HELP
+from handlers.ask_buttons import handle_ask_button
+from handlers.guard import guarded
+from handlers.home import handle_close_button, handle_full_text_button, handle_home_opened
+from handlers.reactions import handle_reaction
+from handlers.shortcut import handle_follow_up_shortcut
+from handlers.standup import handle_open_button, handle_standup_command, handle_standup_submission
+from tests.fakes.slack import FakeSlack
+from tests.fakes.slack_payloads import (
+    app_home_opened,
+    block_action,
+    fill_modal,
+    message_shortcut,
+    reaction_event,
+    slash_command,
+    view_submission,
+)
+from tests.harness import CHANNEL, MEETING, Clock, bot_environment, dm_texts
+
+
+@pytest.fixture
+def deps(slack: FakeSlack, tmp_path: Path) -> Iterator[Deps]:
+    settings = load_settings(bot_environment(slack, tmp_path), env_file=None)
+    with Store(settings.standup_db) as store:
+        deps = Deps(settings=settings, store=store, clock=Clock())
+        yield deps
+        deps.finish_work()
+
+
+@pytest.fixture
+def client(slack: FakeSlack) -> WebClient:
+    return WebClient(token=slack.token, base_url=slack.url)
+
+
+def answer(ack: Ack) -> dict[str, Any]:
+    """What the listener acked with (the work it handed to `after_ack` may still run)."""
+    assert ack.response is not None, "the listener did not ack"
+    assert ack.response.status == 200
+    body = ack.response.body
+    return json.loads(body) if body else {}
+
+
+def opened_modal(slack: FakeSlack, client: WebClient, deps: Deps, user_id: str) -> dict[str, Any]:
+    trigger = slack.register_trigger(user_id=user_id)
+    body = slash_command(user_id=user_id, trigger_id=trigger).payload()
+    handle_standup_command(Ack(), body, client, None, deps)
+    return slack.opened_views[-1].view
+
+
+def submitted(
+    slack: FakeSlack, client: WebClient, deps: Deps, answers: dict[str, str], user_id: str = "U1"
+) -> Ack:
+    view = opened_modal(slack, client, deps, user_id)
+    body = view_submission(view, fill_modal(view, answers), user_id=user_id).payload()
+    ack = Ack()
+    handle_standup_submission(ack, body, client, deps)
+    deps.finish_work()  # what it handed on after the ack: confirmation, ask DMs
+    return ack
+
+
+# --- /standup ------------------------------------------------------------------------------------
+
+
+def test_the_command_acks_then_opens_the_modal(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    trigger = slack.register_trigger(user_id="U1")
+    ack = Ack()
+    handle_standup_command(ack, slash_command(trigger_id=trigger).payload(), client, None, deps)
+    assert answer(ack) == {}
+    [opened] = slack.opened_views
+    assert opened.trigger_id == trigger and opened.view["callback_id"] == "standup_submit"
+    assert slack.calls_to("users.list") == []  # nothing but the modal in Slack's window
+
+
+def test_help_and_unknown_answer_in_the_ack(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ack = Ack()
+    handle_standup_command(ack, slash_command(text="help").payload(), client, None, deps)
+    assert ack.response is not None and ack.response.body == HELP
+    ack = Ack()
+    handle_standup_command(ack, slash_command(text="dance").payload(), client, None, deps)
+    assert ack.response is not None and "I don't know `dance`" in ack.response.body
+    assert slack.calls == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("github octocat", "Linked your GitHub login `octocat`"), ("followup write it", "for you")],
+)
+def test_github_and_followup_ack_empty_and_answer_on_the_response_url(
+    slack: FakeSlack, client: WebClient, deps: Deps, text: str, expected: str
+) -> None:
+    url = slack.response_url()
+    ack = Ack()
+    body = slash_command(text=text, user_id="U1", response_url=url).payload()
+    handle_standup_command(ack, body, client, Respond(response_url=url), deps)
+    assert answer(ack) == {}
+    deps.finish_work()
+    [(posted_to, payload)] = slack.responses
+    assert posted_to == url and expected in payload["text"]
+    assert payload["response_type"] == "ephemeral"
+
+
+# --- the modal's submission ----------------------------------------------------------------------
+
+
+def test_a_submission_is_saved_before_the_ack_and_followed_by_its_dms(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    refresh_team(client, deps.store, CHANNEL, now=deps.now())
+    ack = submitted(slack, client, deps, {"Done": "shipped", "Asks": "@hesham review #3"})
+    assert answer(ack) == {}
+    [standup] = deps.store.get_standups(MEETING)
+    assert standup.done == ("shipped",) and standup.asks[0].to_user_id == "U2"
+    assert "Saved your standup" in dm_texts(slack, "U1")[0]
+    assert "review #3" in dm_texts(slack, "U2")[0]
+
+
+def test_a_bad_submission_is_answered_with_errors_and_saves_nothing(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ack = submitted(slack, client, deps, {"Blocked": "x" * 3001})
+    assert answer(ack)["response_action"] == "errors"
+    assert deps.store.get_standups(MEETING) == []
+
+
+def test_a_submission_without_a_view_is_acked_and_ignored(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ack = Ack()
+    handle_standup_submission(ack, {"type": "view_submission", "user": {"id": "U1"}}, client, deps)
+    assert answer(ack) == {} and deps.store.get_standups(MEETING) == []
+
+
+def test_the_write_my_standup_button_opens_the_modal(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    trigger = slack.register_trigger(user_id="U1")
+    ack = Ack()
+    handle_open_button(
+        ack, block_action("open_standup", trigger_id=trigger).payload(), client, deps
+    )
+    assert answer(ack) == {} and slack.opened_views[0].trigger_id == trigger
+
+
+# --- asks: buttons and reactions -----------------------------------------------------------------
+
+
+def asked(slack: FakeSlack, client: WebClient, deps: Deps) -> tuple[int, str, str]:
+    """Kevin asks Hesham; the ask id and its DM (channel, ts)."""
+    refresh_team(client, deps.store, CHANNEL, now=deps.now())
+    submitted(slack, client, deps, {"Asks": "@hesham review #3"})
+    [ask] = deps.store.get_standups(MEETING)[0].asks
+    assert ask.id is not None and ask.dm_channel and ask.dm_ts
+    return ask.id, ask.dm_channel, ask.dm_ts
+
+
+def test_mark_done_by_the_person_asked_closes_the_ask_and_updates_its_dm(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, channel, ts = asked(slack, client, deps)
+    ack = Ack()
+    body = block_action(action_ids.CLOSE_ASK, value=str(ask_id), user_id="U2").payload()
+    handle_ask_button(ack, body, client, None, deps, done=True)
+    assert answer(ack) == {}
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
+    [update] = slack.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (channel, ts)
+
+
+def test_mark_done_by_anyone_else_is_refused_with_a_note(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    url = slack.response_url()
+    body = block_action(action_ids.CLOSE_ASK, value=str(ask_id), user_id="U3").payload()
+    ack = Ack()
+    handle_ask_button(ack, body, client, Respond(response_url=url), deps, done=True)
+    assert answer(ack) == {}
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
+    [(_, note)] = slack.responses
+    assert "Only <@U1>, who asked, and <@U2>, who was asked" in note["text"]
+
+
+@pytest.mark.parametrize("value", [None, "abc", "1.5", " 7"])
+def test_a_button_value_that_is_no_id_is_acked_and_logged_once(
+    slack: FakeSlack,
+    client: WebClient,
+    deps: Deps,
+    caplog: pytest.LogCaptureFixture,
+    value: str | None,
+) -> None:
+    caplog.set_level(logging.INFO, logger="handlers")
+    ack = Ack()
+    body = block_action(action_ids.REOPEN_ASK, value=value, user_id="U2").payload()
+    handle_ask_button(ack, body, client, None, deps, done=False)
+    assert answer(ack) == {}
+    [record] = [r for r in caplog.records if r.name.startswith("handlers")]
+    assert "ignored" in record.getMessage() and record.exc_info is None
+    assert slack.calls == []
+
+
+def test_a_check_on_the_ask_dm_closes_it(slack: FakeSlack, client: WebClient, deps: Deps) -> None:
+    ask_id, channel, ts = asked(slack, client, deps)
+    body = reaction_event(user="U2", reaction="white_check_mark", channel=channel, ts=ts).payload()
+    handle_reaction(body, client, deps, added=True)
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
+    removed = reaction_event(
+        "reaction_removed", user="U2", reaction="white_check_mark", channel=channel, ts=ts
+    ).payload()
+    handle_reaction(removed, client, deps, added=False)
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
+
+
+def test_the_bots_own_check_is_ignored_by_the_listener_itself(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, channel, ts = asked(slack, client, deps)
+    body = reaction_event(user="UBOT", reaction="white_check_mark", channel=channel, ts=ts)
+    handle_reaction(body.payload(), client, deps, added=True)  # Bolt's middleware not involved
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
+    assert deps.store.get_reaction_users(channel, ts) == []
+
+
+# --- App Home ------------------------------------------------------------------------------------
+
+
+def test_home_is_published_when_opened(slack: FakeSlack, client: WebClient, deps: Deps) -> None:
+    handle_home_opened(app_home_opened("U1").payload(), client, deps)
+    deps.finish_work()
+    assert "Your standup" in json.dumps(slack.published_views["U1"])
+    handle_home_opened(app_home_opened("U1", tab="messages").payload(), client, deps)
+    deps.finish_work()
+    assert len(slack.calls_to("views.publish")) == 1
+
+
+def test_a_home_button_closes_the_follow_up_and_republishes(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    refresh_team(client, deps.store, CHANNEL, now=deps.now())
+    submitted(slack, client, deps, {"Follow-ups": "rotate the keys"})
+    [follow_up] = deps.store.get_open_follow_ups()
+    ack = Ack()
+    body = block_action(
+        action_ids.HOME_CLOSE_FOLLOW_UP, value=str(follow_up.id), user_id="U1",
+        view={"type": "home", "id": "VH"},
+    ).payload()  # fmt: skip
+    handle_close_button(ack, body, client, deps, follow_up=True)
+    deps.finish_work()
+    assert answer(ack) == {} and deps.store.get_open_follow_ups() == []
+    assert "rotate the keys" not in json.dumps(slack.published_views["U1"])
+
+
+def test_read_all_opens_the_whole_text(slack: FakeSlack, client: WebClient, deps: Deps) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    trigger = slack.register_trigger(user_id="U2")
+    ack = Ack()
+    body = block_action(
+        action_ids.SHOW_FULL_TEXT, value=f"ask:{ask_id}", user_id="U2", trigger_id=trigger
+    ).payload()
+    handle_full_text_button(ack, body, client, deps)
+    assert answer(ack) == {}
+    assert "review #3" in json.dumps(slack.opened_views[-1].view)
+
+
+# --- the message shortcut ------------------------------------------------------------------------
+
+
+def test_the_shortcut_adds_a_follow_up_and_says_so_where_it_was_used(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    source = slack.add_message(CHANNEL, "<@U4> update the on-call doc", user="U2")
+    message = {"type": "message", "ts": source.ts, "user": "U2", "text": source.text}
+    ack = Ack()
+    handle_follow_up_shortcut(
+        ack, message_shortcut("add_follow_up", message, CHANNEL, "U2").payload(), client, deps
+    )
+    deps.finish_work()
+    assert answer(ack) == {}
+    [follow_up] = deps.store.get_open_follow_ups()
+    assert follow_up.owner_user_id == "U4" and follow_up.text == "update the on-call doc"
+    assert "Added follow-up" in slack.ephemerals(CHANNEL)[0].text
+
+
+# --- the guard every listener runs in ------------------------------------------------------------
+
+
+def test_a_listener_that_fails_is_logged_and_acked_never_raised(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    ack = Ack()
+    with guarded("a listener", ack, text="sorry"):
+        raise KeyError("user")
+    assert ack.response is not None and ack.response.body == "sorry"
+    [record] = caplog.records
+    assert "listener a listener failed: KeyError" in record.getMessage()
+    acked = Ack()
+    acked()
+    with guarded("another", acked, text="not this"):
+        raise ValueError("after the ack")
+    assert acked.response is not None and acked.response.body == ""
