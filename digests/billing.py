@@ -16,6 +16,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Protocol
 
 from digests.models import (
     ActionsBilling,
@@ -47,27 +48,42 @@ def to_cents(amount: Decimal) -> int:
 _LineKey = tuple[int, int, str, str, str, str | None, str | None]
 
 
-def sum_usage_lines(items: Iterable[UsageItem]) -> list[UsageItem]:
+class UsageLine(Protocol):
+    """What a billing usage line carries: a `UsageItem`, or a row the edge read without making
+    one (a large org's month is tens of thousands of daily lines)."""
+
+    @property
+    def date(self) -> date: ...
+    @property
+    def product(self) -> str: ...
+    @property
+    def sku(self) -> str: ...
+    @property
+    def unit_type(self) -> str: ...
+    @property
+    def repository_name(self) -> str | None: ...
+    @property
+    def organization_name(self) -> str | None: ...
+    @property
+    def quantity(self) -> float: ...
+    @property
+    def price_per_unit(self) -> float: ...
+    @property
+    def gross_amount(self) -> float: ...
+    @property
+    def discount_amount(self) -> float: ...
+    @property
+    def net_amount(self) -> float: ...
+
+
+def sum_usage_lines(items: Iterable[UsageLine]) -> list[UsageItem]:
     """One line per month, product, SKU, unit and repository: GitHub's daily lines summed
     exactly, dated the first of their month. Every figure of this module and of
     `digests.ci_audit` is the same from these as from the daily lines (which a large org has
     tens of thousands of a month), so this is what is fetched, kept and cached."""
     sums = UsageSums()
     for item in items:
-        sums.add(
-            item.date.year,
-            item.date.month,
-            item.product,
-            item.sku,
-            item.unit_type,
-            item.repository_name,
-            item.organization_name,
-            quantity=item.quantity,
-            gross=item.gross_amount,
-            discount=item.discount_amount,
-            net=item.net_amount,
-            price=item.price_per_unit,
-        )
+        sums.add(item)
     return sums.lines()
 
 
@@ -79,32 +95,25 @@ class UsageSums:
         self._sums: dict[_LineKey, list[Decimal]] = {}
         self._prices: dict[_LineKey, set[float]] = {}
 
-    def add(
-        self,
-        year: int,
-        month: int,
-        product: str,
-        sku: str,
-        unit: str,
-        repository: str | None,
-        organization: str | None,
-        *,
-        quantity: float,
-        gross: float,
-        discount: float,
-        net: float,
-        price: float,
-    ) -> None:
-        key: _LineKey = (year, month, product, sku, unit, repository, organization)
+    def add(self, line: UsageLine) -> None:
+        key: _LineKey = (
+            line.date.year,
+            line.date.month,
+            line.product,
+            line.sku,
+            line.unit_type,
+            line.repository_name,
+            line.organization_name,
+        )
         row = self._sums.get(key)
         if row is None:
             row = self._sums[key] = [Decimal(0)] * 4
             self._prices[key] = set()
-        row[0] += exact(quantity)
-        row[1] += exact(gross)
-        row[2] += exact(discount)
-        row[3] += exact(net)
-        self._prices[key].add(price)
+        row[0] += exact(line.quantity)
+        row[1] += exact(line.gross_amount)
+        row[2] += exact(line.discount_amount)
+        row[3] += exact(line.net_amount)
+        self._prices[key].add(line.price_per_unit)
 
     def lines(self) -> list[UsageItem]:
         lines = []

@@ -48,20 +48,8 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
 
 def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
     """`parse_usage_items` one line at a time."""
-    for values in _usage_rows(payload):
-        yield UsageItem(
-            date=values.day,
-            product=values.product,
-            sku=values.sku,
-            quantity=values.quantity,
-            unit_type=values.unit,
-            price_per_unit=values.price,
-            gross_amount=values.gross,
-            discount_amount=values.discount,
-            net_amount=values.net,
-            organization_name=values.organization,
-            repository_name=values.repository,
-        )
+    for row in _usage_rows(payload):
+        yield UsageItem(**{name: getattr(row, name) for name in _UsageRow.__slots__})
 
 
 def sum_usage_month(payload: Any, year: int, month: int) -> list[UsageItem]:
@@ -70,40 +58,27 @@ def sum_usage_month(payload: Any, year: int, month: int) -> list[UsageItem]:
     model for each would cost more than the sums. Lines of other months are left out, so an
     answer spanning more cannot count twice."""
     sums = UsageSums()
-    for values in _usage_rows(payload):
-        day = values.day
-        if (day.year, day.month) != (year, month):
-            continue
-        sums.add(
-            day.year,
-            day.month,
-            values.product,
-            values.sku,
-            values.unit,
-            values.repository,
-            values.organization,
-            quantity=values.quantity,
-            gross=values.gross,
-            discount=values.discount,
-            net=values.net,
-            price=values.price,
-        )
+    for row in _usage_rows(payload):
+        if (row.date.year, row.date.month) == (year, month):
+            sums.add(row)
     return sums.lines()
 
 
 @dataclass(frozen=True, slots=True)
 class _UsageRow:
-    day: date
+    """A usage line as read, named as `UsageItem`'s fields (a `digests.billing.UsageLine`)."""
+
+    date: date
     product: str
     sku: str
-    unit: str
+    unit_type: str
     quantity: float
-    price: float
-    gross: float
-    discount: float
-    net: float
-    organization: str | None
-    repository: str | None
+    price_per_unit: float
+    gross_amount: float
+    discount_amount: float
+    net_amount: float
+    organization_name: str | None
+    repository_name: str | None
 
 
 def _usage_rows(payload: Any) -> Iterator[_UsageRow]:
@@ -122,17 +97,17 @@ def _usage_rows(payload: Any) -> Iterator[_UsageRow]:
         organization = row.get("organizationName")
         repository = row.get("repositoryName")
         yield _UsageRow(
-            day=parse_date(str(row["date"])),
+            date=parse_date(str(row["date"])),
             product=str(row.get("product") or "").casefold(),
             sku=str(row.get("sku") or ""),
-            unit=str(row.get("unitType") or ""),
+            unit_type=str(row.get("unitType") or ""),
             quantity=quantity,
-            price=price,
-            gross=gross,
-            discount=discount,
-            net=_amount(row.get("netAmount"), gross - discount),
-            organization=str(organization) if organization else None,
-            repository=str(repository) if repository else None,
+            price_per_unit=price,
+            gross_amount=gross,
+            discount_amount=discount,
+            net_amount=_amount(row.get("netAmount"), gross - discount),
+            organization_name=str(organization) if organization else None,
+            repository_name=str(repository) if repository else None,
         )
 
 

@@ -207,7 +207,8 @@ def render_follow_up_message(
 
 
 def _main_units(digest: Digest) -> list[list[Block]]:
-    header = f":spiral_note_pad: Standup digest — {_plain(wording.digest_title(digest))}"
+    title = wording.plain(wording.digest_title(digest), slack_emoji=True)
+    header = f":spiral_note_pad: Standup digest — {title}"
     units: list[list[Block]] = [
         [_header(header), _context(_cycle_line(digest))],
     ]
@@ -626,23 +627,6 @@ def to_mrkdwn(inline: Inline) -> str:
         return f"_{to_mrkdwn(inline.content)}_"
     if isinstance(inline, Strike):
         return f"~{to_mrkdwn(inline.content)}~"
-    return f"{inline.slack} "
-
-
-def _plain(inline: Inline) -> str:
-    """A worded fact as plain_text (a header): what was typed as typed, no markup at all."""
-    if isinstance(inline, str):
-        return inline
-    if isinstance(inline, tuple):
-        return "".join(_plain(part) for part in inline)
-    if isinstance(inline, Typed):
-        return inline.text
-    if isinstance(inline, Link):
-        return _plain(inline.label)
-    if isinstance(inline, Mention):
-        return inline.name
-    if isinstance(inline, Strong | Em | Strike):
-        return _plain(inline.content)
     return f"{inline.slack} "
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from digests.billing import format_money
 from digests.models import ActionsBilling, MonthlyActionsUsage
+from digests.render import chart_style
 
 FULL_MONTHS = 6  # the last six full months, plus the running one
 WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100  # 16:9, sharp at Slack's preview size
@@ -101,10 +102,8 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
     minutes_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_minutes(value)))
     minutes_axis.yaxis.set_major_locator(MaxNLocator(6))
     minutes_axis.tick_params(axis="y", labelsize=11)
-    minutes_axis.grid(axis="y", color="#e6e6e6", zorder=0)
-    minutes_axis.set_axisbelow(True)
-    for axis in (minutes_axis, money_axis):
-        axis.spines["top"].set_visible(False)
+    chart_style.tidy(minutes_axis, grid="y", sides=("top",))
+    money_axis.spines["top"].set_visible(False)
 
     gross = [month.gross for month in months]
     net = [month.net for month in months]
@@ -140,13 +139,7 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
     money_axis.yaxis.set_major_locator(MaxNLocator(6))
     money_axis.tick_params(axis="y", labelsize=11)
 
-    figure.suptitle(
-        f"GitHub Actions minutes and cost per month — {billing.org}",
-        fontsize=17,
-        fontweight="bold",
-        x=0.01,
-        ha="left",
-    )
+    chart_style.title(figure, f"GitHub Actions minutes and cost per month — {billing.org}")
     handles, names = minutes_axis.get_legend_handles_labels()
     line_handles, line_names = money_axis.get_legend_handles_labels()
     handles = [*handles, *line_handles]

@@ -14,6 +14,7 @@ from datetime import date
 from digests.billing import format_money
 from digests.ci_audit import NO_REPOSITORY
 from digests.models import CiAudit, RepoCi
+from digests.render import chart_style
 from digests.render.chart import DPI, HEIGHT_PX, MAX_ALT_TEXT, WIDTH_PX
 
 TOP_REPOS = 10
@@ -89,16 +90,9 @@ def render_repo_chart(audit: CiAudit) -> bytes:
     axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_minutes(value)))
     axis.xaxis.set_major_locator(MaxNLocator(6))
     axis.tick_params(axis="x", labelsize=11)
-    axis.grid(axis="x", color="#e6e6e6", zorder=0)
-    axis.set_axisbelow(True)
-    for side in ("top", "right"):
-        axis.spines[side].set_visible(False)
-    figure.suptitle(
-        f"Where the GitHub Actions minutes go — {audit.org}, top {len(repos)} repositories",
-        fontsize=17,
-        fontweight="bold",
-        x=0.01,
-        ha="left",
+    chart_style.tidy(axis, grid="x")
+    chart_style.title(
+        figure, f"Where the GitHub Actions minutes go — {audit.org}, top {len(repos)} repositories"
     )
     axis.legend(loc="lower right", fontsize=12, frameon=False)
     buffer = io.BytesIO()

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from digests.models import TrendPoint
+from digests.render import chart_style
 from digests.render.wording import percent, short_date
 
 FILE_NAME = "delivery-trend.png"
@@ -83,17 +84,8 @@ def render_trend_chart(trend: Sequence[TrendPoint]) -> bytes:
     axis.set_xlim(-0.4, len(points) - 0.6)
     axis.set_xticks(positions, _day_labels(points), fontsize=12)
     axis.tick_params(axis="y", labelsize=12)
-    axis.grid(axis="y", color="#e6e6e6", zorder=0)
-    axis.set_axisbelow(True)
-    for side in ("top", "right"):
-        axis.spines[side].set_visible(False)
-    figure.suptitle(
-        f"Standups and promises — last {len(points)} meetings",
-        fontsize=17,
-        fontweight="bold",
-        x=0.01,
-        ha="left",
-    )
+    chart_style.tidy(axis, grid="y")
+    chart_style.title(figure, f"Standups and promises — last {len(points)} meetings")
     axis.legend(
         loc="lower left",
         bbox_to_anchor=(0.0, 1.01),

@@ -555,21 +555,24 @@ def trend_title(points: Sequence[TrendPoint]) -> str:
     return f"Standups and promises, last {plural(len(points), 'meeting')}"
 
 
-def plain(inline: Inline) -> str:
-    """A worded fact as plain text (alt text, file titles): the words and the typed text as they
-    are, no markup; a mention is the person's name."""
+def plain(inline: Inline, *, slack_emoji: bool = False) -> str:
+    """A worded fact as plain text (alt text, file titles, Block Kit's plain_text headers): the
+    words and the typed text as they are, no markup; a mention is the person's name. Emoji are
+    their character, or with `slack_emoji` their Slack code (which plain_text shows too)."""
     if isinstance(inline, str):
         return inline
     if isinstance(inline, tuple):
-        return "".join(plain(part) for part in inline)
+        return "".join(plain(part, slack_emoji=slack_emoji) for part in inline)
     if isinstance(inline, Typed):
         return inline.text
     if isinstance(inline, Link):
-        return plain(inline.label)
+        return plain(inline.label, slack_emoji=slack_emoji)
     if isinstance(inline, Mention):
         return inline.name
     if isinstance(inline, Strong | Em | Strike):
-        return plain(inline.content)
+        return plain(inline.content, slack_emoji=slack_emoji)
+    if slack_emoji:
+        return f"{inline.slack} "
     return f"{inline.unicode} " if inline.unicode else ""
 
 
