@@ -96,7 +96,7 @@ def test_notes_have_every_section_a_meeting_needs() -> None:
     ]
     for name in ("Hesham", "Kevin", "Maya Lindqvist", "Priya R", "Tomás"):
         assert f"\n### {name}\n" in text
-    assert "- **Not yet (1):** Jordan" in text
+    assert "- **Away (1):** Jordan (until Fri 27 Nov)" in text
     assert "- Review [mobile#91](https://github.com/acme/mobile/pull/91), it touches" in text
     assert (
         "- 🟢 [acme/api#418](https://github.com/acme/api/pull/418) Rate limit the public API"

@@ -66,8 +66,9 @@ the digest lists you under Away (`mon fri`, `dec 24 jan 2`, `until 2026-12-31`).
 • `/standup back` — you're back (also when your Slack status still says away).
 • `/standup search <words> [@person] [since <date>] [until <date>]` — find what was written.
 • `/standup help` — this message.
-In the form, one item per line. Asks and follow-ups may start with a person: `@name …`, \
-`Name: …` or `Everyone: …`. PRs like `#123`, `repo#123` or a PR link show with live status in \
+In the form, one item per line; in a new week, tick what you delivered of last week's Next. \
+Asks and follow-ups may start with a person: `@name …`, `Name: …` or `Everyone: …`; an ask's \
+DM has an *Answer* button. PRs like `#123`, `repo#123` or a PR link show with live status in \
 the Monday digest. React ✅ to a follow-up in the digest thread when it is done."""
 
 
