@@ -294,6 +294,24 @@ def test_answer_opens_the_modal_and_its_submission_is_saved_before_the_ack(
     assert len(slack.calls_to("chat.update")) == 1
 
 
+def test_an_answer_from_app_home_draws_home_again_without_the_ask(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    trigger = slack.register_trigger(user_id="U2")
+    home = {"type": "home", "id": "VH"}
+    body = block_action(
+        action_ids.ANSWER_ASK, value=str(ask_id), user_id="U2", trigger_id=trigger, view=home
+    ).payload()
+    handle_answer_button(Ack(), body, client, None, deps)
+    modal = slack.opened_views[-1].view
+    submission = view_submission(modal, fill_modal(modal, {"answer": "on it"}), user_id="U2")
+    handle_answer_submission(Ack(), submission.payload(), client, deps)
+    deps.finish_work()
+    published = json.dumps(slack.published_views["U2"])
+    assert "Asks to you" in published and "review #3" not in published  # answered: closed
+
+
 def test_an_empty_answer_keeps_the_modal_open(
     slack: FakeSlack, client: WebClient, deps: Deps
 ) -> None:
