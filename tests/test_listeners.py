@@ -292,6 +292,15 @@ def test_answer_opens_the_modal_and_its_submission_is_saved_before_the_ack(
     handle_answer_submission(Ack(), body.payload(), client, deps)
     deps.finish_work()
     assert len(slack.calls_to("chat.update")) == 1
+    # Edit answer: the modal opens with the answer; the asker is told the new one.
+    again = answer_modal(slack, client, deps, ask_id)
+    [box] = [b for b in again["blocks"] if b["type"] == "input"]
+    assert box["element"]["initial_value"] == "done, LGTM"
+    edit = view_submission(again, fill_modal(again, {"answer": "merged"}), user_id="U2")
+    handle_answer_submission(Ack(), edit.payload(), client, deps)
+    deps.finish_work()
+    assert "<@U2> changed their answer to your ask" in dm_texts(slack, "U1")[-1]
+    assert deps.store.get_ask(ask_id).answer == "merged"  # type: ignore[union-attr]
 
 
 def test_an_answer_from_app_home_draws_home_again_without_the_ask(

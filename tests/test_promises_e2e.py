@@ -384,3 +384,8 @@ def test_an_ask_answered_through_the_button(
     [asked] = exported["standups"][0]["asks"]
     assert asked["status"] == "done" and asked["answer"] == ANSWER
     assert asked["answered_at"] == SUBMITTED[0].isoformat() and asked["answered_by"] == "U2"
+    notes = export(bot, monkeypatch, capsys, tmp_path, MEETINGS[0], fmt="md")
+    assert (
+        "- to Hesham: can you rotate the staging DB credentials? (answered)\n"
+        "  - answer: Rotated <!channel> & they're in the vault See acme/api#12 for the runbook"
+    ) in notes
