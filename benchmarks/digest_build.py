@@ -20,10 +20,11 @@ same data (benchmarks.github_requests), and the floor ceil(PRs/100) + ceil(refs/
 
 History: the same 200 people then get 8 earlier weekly cycles of standups (`seed_history`: each
 cycle's Done delivers some of the cycle before's Next, a quarter of the team carries one item
-through all 8, a third keep the same blocker), and the warm build is timed twice more: with the
-trend worked out from the history (no digest recorded those cycles: the worst case), and with
-the figures earlier digests recorded (what a running bot has). "promises" is the time inside
-`follow_team` and `trend_points`; the chart rows include the trend chart.
+through all 8, a third keep the same blocker; 10 people away for a whole earlier cycle and 10
+for this one, 40 asks of last cycle answered in this one), and the warm build is timed twice
+more: with the trend worked out from the history (no digest recorded those cycles: the worst
+case), and with the figures earlier digests recorded (what a running bot has). "promises" is
+the time inside `follow_team` and `trend_points`; the chart rows include the trend chart.
 """
 
 from __future__ import annotations
@@ -166,6 +167,8 @@ CARRIED = (
 )
 TOPICS = ("billing", "search", "reporting", "auth", "notifications", "exports")
 HISTORY_CYCLES = 8
+AWAY_EVERY = 20  # one in 20 away for a whole earlier cycle, as many for this one
+ANSWERED_EVERY = 5  # one in 5 asked last cycle, answered in this one
 
 
 def seed_history(
@@ -176,21 +179,40 @@ def seed_history(
     people: int = PEOPLE,
     cycles: int = HISTORY_CYCLES,
     seed: int = 11,
+    away_every: int = AWAY_EVERY,
+    answered_every: int = ANSWERED_EVERY,
 ) -> int:
     """`cycles` earlier cycles of standups for the team, oldest first; returns how many.
 
     Each person's Done takes up one of their Next of the cycle before (said another way) and
     their own work; a quarter of the team carries the same item (reworded) through every cycle;
     a third keep reporting the same blocker; everyone promises two or three things a cycle.
+    One in `away_every` people is away for a whole earlier cycle (days set, no standup) and as
+    many for the whole of this one; one in `answered_every` asked something last cycle that is
+    answered in this one (0 turns either off: the history of part 1's figures).
     """
     from bot.services.history import earlier_cycles
+    from digests.models import TimeAway
 
     rng = random.Random(seed)
     members = team_members(people)
     saved = 0
     before: dict[str, tuple[str, ...]] = {}
-    for earlier in reversed(earlier_cycles(settings.digest_schedule, cycle, cycles)):
+    history = list(reversed(earlier_cycles(settings.digest_schedule, cycle, cycles)))
+    zone = settings.zone
+
+    def away_for(user_id: str, whole: Cycle) -> None:
+        first = whole.starts_at.astimezone(zone).date()
+        last = whole.ends_at.astimezone(zone).date() - timedelta(days=1)
+        away = TimeAway(user_id=user_id, starts=first, ends=max(first, last))
+        store.save_time_away(away, now=whole.starts_at)
+
+    for number, earlier in enumerate(history):
         for index, member in enumerate(members):
+            if away_every and index % away_every == 7 and index // away_every % cycles == number:
+                away_for(member.user_id, earlier)
+                before.pop(member.user_id, None)
+                continue
             topic = TOPICS[index % len(TOPICS)]
             promised = before.get(member.user_id, ())
             done = [f"Done: {promised[0]}"] if promised and rng.random() < 0.6 else []
@@ -200,6 +222,20 @@ def seed_history(
             if index % 4 == 0:
                 next_.append(rng.choice(CARRIED).format(topic=topic))
             blocked = [f"Waiting on the {topic} vendor's API keys"] if index % 3 == 0 else []
+            asks: tuple[Ask, ...] = ()
+            last_cycle = number == len(history) - 1
+            if answered_every and last_cycle and index % answered_every == 0:
+                colleague = members[(index + 1) % people]
+                asks = (
+                    Ask(
+                        from_user_id=member.user_id,
+                        from_name=member.display_name,
+                        to_user_id=colleague.user_id,
+                        to_name=colleague.display_name,
+                        text=f"Can you share the {topic} numbers before the review?",
+                        meeting_date=earlier.meeting_date,
+                    ),
+                )
             standup = Standup(
                 user_id=member.user_id,
                 user_name=member.display_name,
@@ -208,10 +244,22 @@ def seed_history(
                 done=tuple(done),
                 next=tuple(next_),
                 blocked=tuple(blocked),
+                asks=asks,
             )
-            store.save_standup(standup, now=standup.submitted_at)
+            stored, _ = store.save_standup(standup, now=standup.submitted_at)
+            for ask in stored.asks:
+                store.save_ask_answer(
+                    ask.id or 0,
+                    f"Shared them in the {topic} channel: the p95 is down a third.\nMore Monday.",
+                    by=ask.to_user_id or "",
+                    now=cycle.starts_at + timedelta(hours=index % 100 + 1),
+                )
             before[member.user_id] = standup.next
             saved += 1
+    if away_every:
+        for index, member in enumerate(members):
+            if index % away_every == 13:
+                away_for(member.user_id, cycle)
     return saved
 
 
@@ -386,6 +434,10 @@ def build_once(deps: Deps, cycle: Cycle, now: datetime, github: FakeGitHub) -> d
         "promised": digest.promised_count,
         "carried_3_weeks": len(digest.carried_for(3)),
         "trend_points": len(digest.trend),
+        "answered_asks": sum(a.answer is not None for group in digest.asks for a in group.asks),
+        "away_promises": sum(
+            p.outcome == "away" for person in digest.promises for p in person.promises
+        ),  # fmt: skip
         "github_requests": len(requests),
         "github_graphql": sum(1 for r in requests if r.path == "/graphql"),
         "github_rest": sum(1 for r in requests if r.path != "/graphql"),
@@ -407,7 +459,9 @@ def naive_requests(world: World) -> int:
     return world.github.count()
 
 
-def run(repeats: int = REPEATS) -> dict[str, Any]:
+def run(repeats: int = REPEATS, *, plain_history: bool = False) -> dict[str, Any]:
+    """`plain_history`: the history without time away or answered asks (part 1's figures)."""
+    extras = {"away_every": 0, "answered_every": 0} if plain_history else {}
     with (
         tempfile.TemporaryDirectory(prefix="bench-digest-") as tmp,
         digest_world(Path(tmp)) as world,
@@ -424,7 +478,7 @@ def run(repeats: int = REPEATS) -> dict[str, Any]:
             board = client.fetch_board_pull_requests(
                 world.settings.repos, since=world.cycle.starts_at
             )
-            earlier_standups = seed_history(store, world.settings, world.cycle)
+            earlier_standups = seed_history(store, world.settings, world.cycle, **extras)
             computed = [
                 build_once(deps, world.cycle, world.now, world.github) for _ in range(repeats)
             ]
@@ -468,6 +522,9 @@ def run(repeats: int = REPEATS) -> dict[str, Any]:
             "promised": computed[0]["promised"],
             "carried_3_weeks": computed[0]["carried_3_weeks"],
             "trend_points": computed[0]["trend_points"],
+            "answered_asks": computed[0]["answered_asks"],
+            "away_promises": computed[0]["away_promises"],
+            "plain": plain_history,
             "github_requests": computed[0]["github_requests"],
             "computed_trend": _summary(computed),
             "recorded_trend": _summary(recorded),
@@ -490,8 +547,13 @@ def _summary(runs: list[dict[str, Any]]) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--repeats", type=int, default=REPEATS)
+    parser.add_argument(
+        "--plain-history",
+        action="store_true",
+        help="history without time away or answered asks (as part 1 measured it)",
+    )
     options = parser.parse_args()
-    print(json.dumps(run(options.repeats), indent=2))
+    print(json.dumps(run(options.repeats, plain_history=options.plain_history), indent=2))
 
 
 if __name__ == "__main__":

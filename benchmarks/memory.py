@@ -163,9 +163,12 @@ def serve_after_digest(people: int = 200) -> dict[str, Any]:
     }
 
 
-def run(repeats: int = REPEATS, *, history: bool = False) -> dict[str, Any]:
+def run(
+    repeats: int = REPEATS, *, history: bool = False, plain_history: bool = False
+) -> dict[str, Any]:
     """`history`: the database also holds 8 earlier cycles of standups (digest_build's
-    `seed_history`) that no digest recorded, so the trend is worked out: the cold worst case."""
+    `seed_history`) that no digest recorded, so the trend is worked out: the cold worst case.
+    `plain_history`: without its time away and answered asks (as part 1 measured it)."""
     from benchmarks.digest_build import digest_world, seed_history
     from bot.store import Store
 
@@ -176,7 +179,8 @@ def run(repeats: int = REPEATS, *, history: bool = False) -> dict[str, Any]:
     ):
         if history:
             with Store(world.db) as seeded:
-                seed_history(seeded, world.settings, world.cycle)
+                extras = {"away_every": 0, "answered_every": 0} if plain_history else {}
+                seed_history(seeded, world.settings, world.cycle, **extras)
         for index in range(repeats):
             db = Path(tmp) / f"child-{index}.db"
             with Store(world.db) as seeded:
@@ -217,6 +221,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=REPEATS)
     parser.add_argument("--serve", action="store_true", help="measure inside standup-bot serve")
     parser.add_argument("--history", action="store_true", help="with 8 earlier cycles of history")
+    parser.add_argument(
+        "--plain-history",
+        action="store_true",
+        help="with --history: no time away, no answered asks (as part 1 measured it)",
+    )
     options = parser.parse_args()
     if options.child:
         print(json.dumps(child()))
@@ -224,7 +233,8 @@ def main() -> None:
     if options.serve:
         print(json.dumps(serve_after_digest(), indent=2))
         return
-    print(json.dumps(run(options.repeats, history=options.history), indent=2))
+    result = run(options.repeats, history=options.history, plain_history=options.plain_history)
+    print(json.dumps(result, indent=2))
 
 
 if __name__ == "__main__":

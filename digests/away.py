@@ -5,6 +5,12 @@ text says vacation, holiday, OOO, out of office, sick or leave in one of several
 counts until its `status_expiration` (none: until the status changes). `/standup back` wins over
 a status: the status that was set when the person said they are back no longer counts (a new one
 does). Dates are local dates in the team's zone; the last day is included.
+
+Away for the **whole cycle** (`away_whole_cycle`): days set with `/standup away` cover every
+working day of the cycle (Monday to Friday, not one of the team's holidays), from the cycle's
+first local day to the day before its meeting. Such a person's promises of the cycle before are
+not held against them (`digests.promises`). A Slack status does not count for this: Slack says
+when it ends, never when it began.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from digests.models import AwayPerson, Cycle, Member, Person, TimeAway
+from digests.workdays import HolidayCalendar
 
 AWAY_EMOJI = (":palm_tree:", ":airplane:", ":face_with_thermometer:", ":no_entry:")
 
@@ -136,6 +143,7 @@ class AwayBook:
     back_from: Mapping[str, str]  # user id → status_key of the status they said back from
     zone: ZoneInfo
     extra_emoji: tuple[str, ...] = ()
+    calendar: HolidayCalendar = HolidayCalendar()
 
     @classmethod
     def build(
@@ -146,6 +154,7 @@ class AwayBook:
         *,
         zone: ZoneInfo,
         extra_emoji: Sequence[str] = (),
+        calendar: HolidayCalendar | None = None,
     ) -> AwayBook:
         ranges: dict[str, list[TimeAway]] = {}
         for away in time_away:
@@ -158,6 +167,7 @@ class AwayBook:
             back_from=dict(back_from),
             zone=zone,
             extra_emoji=tuple(extra_emoji),
+            calendar=calendar or HolidayCalendar(),
         )
 
     def status_away(self, user_id: str, now: datetime) -> AwayPerson | None:
@@ -191,14 +201,16 @@ class AwayBook:
         return self.away_on(user_id, now.astimezone(self.zone).date(), now)
 
     def away_in_cycle(self, user_id: str, cycle: Cycle, now: datetime) -> AwayPerson | None:
-        """Away on any day of the cycle by `/standup away`, or now by Slack status."""
+        """Away on any day of the cycle by `/standup away`, or now by Slack status; with
+        `whole_cycle` when the days away cover all of the cycle's working days."""
         first = cycle.starts_at.astimezone(self.zone).date()
         last = (cycle.ends_at - timedelta(microseconds=1)).astimezone(self.zone).date()
-        ends = [
-            a.ends for a in self.time_away.get(user_id, ()) if a.starts <= last and a.ends >= first
-        ]
+        ranges = self.time_away.get(user_id, ())
+        ends = [a.ends for a in ranges if a.starts <= last and a.ends >= first]
         if ends:
-            return self._person_until(user_id, max(ends), now)
+            found = self._person_until(user_id, max(ends), now)
+            whole = away_whole_cycle(ranges, cycle, zone=self.zone, calendar=self.calendar)
+            return found.model_copy(update={"whole_cycle": whole}) if whole else found
         return self.status_away(user_id, now)
 
     def _person_until(self, user_id: str, ends: date, now: datetime) -> AwayPerson:
@@ -208,6 +220,49 @@ class AwayBook:
             until = None if status.until is None else max(ends, status.until)
         member = self.members.get(user_id)
         return AwayPerson(person=_person(member, user_id), until=until, by_status=False)
+
+
+def cycle_workdays(cycle: Cycle, *, zone: ZoneInfo, calendar: HolidayCalendar) -> list[date]:
+    """The working days of a cycle: its first local day up to the day before its meeting's
+    (the meeting's own morning is not a day of work), Monday to Friday, not holidays. A cycle
+    shorter than a day has its first day."""
+    first = cycle.starts_at.astimezone(zone).date()
+    meeting_day = cycle.ends_at.astimezone(zone).date()
+    days = [first + timedelta(days=n) for n in range(max((meeting_day - first).days, 1))]
+    return [day for day in days if calendar.working_day(day)]
+
+
+def away_whole_cycle(
+    time_away: Iterable[TimeAway], cycle: Cycle, *, zone: ZoneInfo, calendar: HolidayCalendar
+) -> bool:
+    """Whether days away (of one person) cover every working day of `cycle`; never for a cycle
+    without working days."""
+    workdays = cycle_workdays(cycle, zone=zone, calendar=calendar)
+    ranges = list(time_away)
+    return bool(workdays) and all(
+        any(away.starts <= day <= away.ends for away in ranges) for day in workdays
+    )
+
+
+def away_whole_cycles(
+    time_away: Iterable[TimeAway],
+    cycles: Iterable[Cycle],
+    *,
+    zone: ZoneInfo,
+    calendar: HolidayCalendar,
+) -> dict[date, frozenset[str]]:
+    """For each cycle (by meeting date), who was away for all of it."""
+    by_user: dict[str, list[TimeAway]] = {}
+    for away in time_away:
+        by_user.setdefault(away.user_id, []).append(away)
+    return {
+        cycle.meeting_date: frozenset(
+            user
+            for user, ranges in by_user.items()
+            if away_whole_cycle(ranges, cycle, zone=zone, calendar=calendar)
+        )
+        for cycle in cycles
+    }
 
 
 def _person(member: Member | None, user_id: str) -> Person:

@@ -6,7 +6,7 @@ Times in the digest are shown in the zone of `now`: pass `now` in the team's zon
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 
 from digests.board import build_pr_board
@@ -40,7 +40,7 @@ from digests.models import (
     TrendPoint,
 )
 from digests.pr_refs import find_pr_refs
-from digests.promises import Followed, follow_team, trend_points
+from digests.promises import Followed, cycle_point, follow_team, trend_points
 
 NOT_CONFIGURED = "GitHub is not configured"
 NOT_RETURNED = "GitHub returned nothing for it"
@@ -68,6 +68,7 @@ def build_digest(
     recorded_trend: Sequence[TrendPoint] = (),
     away: Sequence[AwayPerson] = (),
     ci_audit: CiAudit | None = None,
+    away_before: Mapping[date, Collection[str]] | None = None,
 ) -> Digest:
     """The digest for `cycle`.
 
@@ -81,7 +82,10 @@ def build_digest(
     history nothing is followed: no promises, no blocker markers, a one-cycle trend.
 
     `away`: team members away in the cycle (digests.away); those without a standup are listed
-    as away instead of missing, and do not count in "Reported N of M".
+    as away instead of missing, and do not count in "Reported N of M". The promises of those
+    away for the whole cycle (`AwayPerson.whole_cycle`) that they neither delivered nor carried
+    are "away": listed, not counted. `away_before`: who was away for all of each earlier cycle
+    (by meeting date), for the trend's cycles that no digest recorded.
 
     `ci_audit`: where the minutes go, by repository (shown only with the billing it comes from).
     """
@@ -92,6 +96,9 @@ def build_digest(
     latest = _latest_per_person(standups)
     team_ids = {member.user_id for member in team if not member.is_bot and not member.deleted}
     merged_at = _merged_at(board_pulls, pr_lookups)
+    away_ids = {
+        entry.person.user_id for entry in away if entry.whole_cycle and entry.person.user_id
+    }
     followed = (
         follow_team(
             history,
@@ -100,6 +107,7 @@ def build_digest(
             ends_at=cycle.ends_at,
             merged_at=merged_at,
             repos=repos,
+            away_ids=away_ids,
         )
         if history
         else []
@@ -201,17 +209,18 @@ def build_digest(
         resolved_blockers=_resolved_blockers(followed, people, items),
         trend=trend_points(
             history,
-            _this_cycle(
-                cycle,
-                team_size=len(team_ids),
-                reported=len(notes),
-                missing=len(missing),
-                promises=promises,
+            cycle_point(
+                cycle.meeting_date,
+                team_ids=team_ids,
+                reported=[note.person.user_id for note in notes if note.person.user_id],
+                away=[entry.person.user_id for entry in away_silent if entry.person.user_id],
+                promises=[person.promises for person in promises],
             ),
             team_ids=team_ids,
             recorded={point.meeting_date: point for point in recorded_trend},
             merged_at=merged_at,
             repos=repos,
+            away=away_before,
         ),
     )
 
@@ -343,6 +352,7 @@ def _promises(followed: Sequence[Followed], people: _People) -> tuple[PersonProm
             person=people.by_id(f.user_id, f.user_name),
             reported=f.current is not None,
             promises=f.promises,
+            away=f.away,
         )
         for f in followed
         if f.promises
@@ -366,25 +376,6 @@ def _resolved_blockers(
     return tuple(resolved)
 
 
-def _this_cycle(
-    cycle: Cycle,
-    *,
-    team_size: int,
-    reported: int,
-    missing: int,
-    promises: Sequence[PersonPromises],
-) -> TrendPoint:
-    """This cycle's figures as the digest states them ("Reported 5 of 6"); without a known team,
-    those who reported are the team."""
-    return TrendPoint(
-        meeting_date=cycle.meeting_date,
-        team_size=team_size or reported,
-        reported=team_size - missing if team_size else reported,
-        promised=sum(person.promised for person in promises),
-        delivered=sum(person.delivered for person in promises),
-    )
-
-
 def _ask_groups(
     asks: Sequence[Ask], *, cycle: Cycle, people: _People, items: _ItemBuilder
 ) -> tuple[AskGroup, ...]:
@@ -401,6 +392,8 @@ def _ask_groups(
             key, to = f"id:{ask.to_user_id}", people.by_id(ask.to_user_id, ask.to_name)
         else:
             key, to = f"name:{ask.to_name.strip().casefold()}", Person(name=ask.to_name.strip())
+        # An answer may run over several lines; the digest lists it as one, under its ask.
+        answer = " ".join(ask.answer.split()) if ask.answered and ask.answer else ""
         line = AskLine(
             from_person=people.by_id(ask.from_user_id, ask.from_name),
             item=items.item(ask.text.strip()),
@@ -408,6 +401,9 @@ def _ask_groups(
             meeting_date=ask.meeting_date,
             carried_over=ask.meeting_date < cycle.meeting_date,
             closed_at=ask.closed_at,
+            answer=items.item(answer) if answer else None,
+            answered_by=people.by_id(ask.answered_by) if answer and ask.answered_by else None,
+            answered_at=ask.answered_at if answer else None,
         )
         groups.setdefault(key, (to, ask.everyone, []))[2].append(line)
 

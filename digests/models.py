@@ -98,6 +98,14 @@ class Ask(Frozen):
     # (Slack refused it for good, or nobody to send it to: never tried again).
     dm_state: AskDmState | None = None
     typed: str | None = None  # the line as typed; None for asks stored before it was kept
+    # The answer given with the DM's (or App Home's) Answer button: answering closes the ask.
+    answer: str | None = None
+    answered_at: datetime | None = None
+    answered_by: str | None = None  # Slack user id of whoever answered
+
+    @property
+    def answered(self) -> bool:
+        return self.answered_at is not None
 
 
 class Standup(Frozen):
@@ -148,6 +156,9 @@ class AwayPerson(Frozen):
     person: Person
     until: date | None  # the last day away; None: a Slack status with no expiry
     by_status: bool = False  # only their Slack status says so
+    # Their time away covers every working day of the cycle (`digests.away.away_whole_cycle`):
+    # their promises of the cycle before are not held against them.
+    whole_cycle: bool = False
 
 
 # --- searching the history -----------------------------------------------------------------
@@ -499,7 +510,9 @@ class PlannedMessage(Frozen):
 
 # --- promises and blockers across cycles ------------------------------------------------------
 
-PromiseOutcome = Literal["delivered", "carried", "not_reported"]
+# "away": neither delivered nor carried, by someone away for the whole cycle: left out of
+# "delivered N of M promised" (theirs, the team's and the trend's) instead of "not reported".
+PromiseOutcome = Literal["delivered", "carried", "not_reported", "away"]
 
 
 class Promise(Frozen):
@@ -547,6 +560,7 @@ class PersonPromises(Frozen):
     person: Person
     reported: bool  # sent a standup this cycle (else every promise is "not reported")
     promises: tuple[Promise, ...]
+    away: bool = False  # away for the whole cycle: promises not delivered are "away"
 
     @property
     def delivered(self) -> int:
@@ -554,7 +568,8 @@ class PersonPromises(Frozen):
 
     @property
     def promised(self) -> int:
-        return len(self.promises)
+        """The promises that count: all but those of someone away (outcome "away")."""
+        return sum(promise.outcome != "away" for promise in self.promises)
 
 
 class CarriedPromise(Frozen):
@@ -624,8 +639,11 @@ class AskLine(Frozen):
     item: Item
     status: Literal["open", "done"] = "open"
     meeting_date: date
-    carried_over: bool = False  # raised for an earlier meeting and still open
+    carried_over: bool = False  # raised for an earlier meeting (still open, or answered since)
     closed_at: datetime | None = None
+    answer: Item | None = None  # the answer given with the Answer button (the ask is closed)
+    answered_by: Person | None = None
+    answered_at: datetime | None = None
 
 
 class AskGroup(Frozen):

@@ -6,6 +6,7 @@ person types either parses or stays as text.
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from digests.checklist import Checklist, untick_done
 from digests.dates import parse_day
 from digests.escape import neutralise
 from digests.models import (
@@ -25,6 +27,7 @@ from digests.models import (
     Person,
     Standup,
 )
+from digests.render import action_ids
 
 # A list marker a person may type or paste in front of an item: "- ", "* ", "• ", "1. ", "2) ".
 _BULLET = re.compile(r"^\s*(?:[-*•◦▪‣]|\d{1,3}[.)])\s+")
@@ -346,14 +349,16 @@ def form_from_standup(
     standup: Standup | None,
     *,
     follow_ups: Sequence[str] = (),
-    done_from: Standup | None = None,
+    checklist: Checklist | None = None,
     directory: MemberDirectory | None = None,
 ) -> StandupForm:
-    """Pre-fill: this cycle's standup as typed, or a fresh one whose Done is last cycle's Next.
+    """Pre-fill: this cycle's standup as typed, or a fresh one whose Next is last cycle's
+    promises (`checklist`: ticking one moves it to Done).
 
-    Asks come back as they were typed (a leading `<@U…>` as `@handle`, while the field still
-    fits); `follow_ups` are the lines to show (see `follow_up_line`). A field submitted within
-    MAX_FIELD_CHARS comes back within it.
+    Editing, the Done box leaves out the promises the checklist shows ticked
+    (`digests.checklist.untick_done`). Asks come back as they were typed (a leading `<@U…>` as
+    `@handle`, while the field still fits); `follow_ups` are the lines to show (see
+    `follow_up_line`). A field submitted within MAX_FIELD_CHARS comes back within it.
     """
     if standup is not None:
         directory = directory or MemberDirectory([])
@@ -361,14 +366,14 @@ def form_from_standup(
         if len(readable) > MAX_FIELD_CHARS:
             readable = "\n".join(ask.typed or ask_line(ask, directory) for ask in standup.asks)
         return StandupForm(
-            done="\n".join(standup.done),
+            done="\n".join(untick_done(standup.done, checklist)),
             next="\n".join(standup.next),
             blocked="\n".join(standup.blocked),
             asks=readable,
             follow_ups="\n".join(follow_ups),
         )
-    if done_from is not None:
-        return StandupForm(done="\n".join(done_from.next))
+    if checklist is not None:
+        return StandupForm(next="\n".join(checklist.promises))
     return StandupForm()
 
 
@@ -428,9 +433,10 @@ def read_form(state_values: dict[str, Any]) -> StandupForm:
     return StandupForm(**{key: neutralise(value) for key, value in texts.items()})
 
 
-def validate_form(form: StandupForm) -> dict[str, str]:
-    """Errors per block id: too long, too many asks, or nothing filled in at all. Empty when the
-    form is fine. (The cap on follow-ups needs the store: `follow_up_cap_error`.)"""
+def validate_form(form: StandupForm, *, ticked: int = 0) -> dict[str, str]:
+    """Errors per block id: too long, too many asks, or nothing filled in at all (`ticked`
+    promises of the checklist count as filled in). Empty when the form is fine. (The cap on
+    follow-ups needs the store: `follow_up_cap_error`.)"""
     errors = {
         block_id: f"{label} is {len(getattr(form, block_id)):,} characters; "
         f"the most is {MAX_FIELD_CHARS:,}. Move some of it to another field or shorten it."
@@ -443,7 +449,7 @@ def validate_form(form: StandupForm) -> dict[str, str]:
             f"That is {asks} asks; one standup can have at most {MAX_ASKS_PER_STANDUP}. "
             "Put several requests to one person on one line, or raise the rest next week."
         )
-    if not errors and form.is_empty():
+    if not errors and not ticked and form.is_empty():
         errors["done"] = "Fill in at least one field: what you did, what is next, or a blocker."
     return errors
 
@@ -459,6 +465,62 @@ def follow_up_cap_error(already: int, adding: int) -> str | None:
         f"{already} this week, so {room} more fit{'s' if room == 1 else ''} (this adds {adding}). "
         "Close or merge some first."
     )
+
+
+# --- answering an ask ---------------------------------------------------------------------------
+
+ANSWER_METADATA_KEY = "answer_to"  # the answer modal's private_metadata: {"answer_to": ask id}
+_ASK_ID = re.compile(r"[0-9]{1,18}")
+
+
+@dataclass(frozen=True)
+class AnswerTo:
+    """What the answer modal's `private_metadata` names: the ask, and where it was opened."""
+
+    ask_id: int
+    from_home: bool = False
+
+
+def read_answer_metadata(text: object) -> AnswerTo | None:
+    """The ask an answer modal's submission is for; None for anything else (or junk)."""
+    if not isinstance(text, str):
+        return None
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return None
+    if not isinstance(value, dict):
+        return None
+    ask_id, home = value.get(ANSWER_METADATA_KEY), value.get("home", False)
+    if isinstance(ask_id, bool) or not isinstance(ask_id, int) or not isinstance(home, bool):
+        return None
+    if not _ASK_ID.fullmatch(str(ask_id)):
+        return None
+    return AnswerTo(ask_id=ask_id, from_home=home)
+
+
+def read_answer(state_values: Mapping[str, Any]) -> str:
+    """The answer typed in the answer modal: control characters removed, ends trimmed, lines
+    kept (a rich text input flattens like the standup's fields)."""
+    for leaf in (state_values.get(action_ids.ANSWER_BLOCK) or {}).values():
+        if not isinstance(leaf, dict):
+            continue
+        if leaf.get("type") == "rich_text_input":
+            return neutralise(rich_text_to_text(leaf.get("rich_text_value"))).strip()
+        return neutralise(str(leaf.get("value") or "")).strip()
+    return ""
+
+
+def validate_answer(answer: str) -> str | None:
+    """Why the answer cannot be sent (empty, or longer than the box allows), or None."""
+    if not answer.strip():
+        return "Write an answer first (or close this and press Mark done instead)."
+    if len(answer) > MAX_FIELD_CHARS:
+        return (
+            f"That answer is {len(answer):,} characters; the most is {MAX_FIELD_CHARS:,}. "
+            "Shorten it, or put the rest in a follow-up."
+        )
+    return None
 
 
 # --- /standup away and /standup search ------------------------------------------------------

@@ -4,7 +4,10 @@ A promise is an item of someone's Next. At the following cycle it is exactly one
 - **delivered**: it appears in their Done (ticked items in the modal become Done lines), or a
   pull request it names merged during the cycle;
 - **carried**: it appears in their Next again;
-- **not reported**: neither (also when they sent no standup at all).
+- **not reported**: neither (also when they sent no standup at all);
+- **away**: neither, by someone away for the whole cycle (`digests.away.away_whole_cycle`): it is
+  listed, but left out of "delivered N of M promised" (theirs, the team's, the trend's), since
+  nobody could keep it.
 "Appears" is `digests.matching.same_work`. Blockers are matched the same way against the last
 cycle's: new, still blocked (with the cycle it was first reported for), or resolved.
 
@@ -37,13 +40,15 @@ def follow_promises(
     *,
     merged: frozenset[str] = frozenset(),
     repos: Sequence[str] = (),
+    away: bool = False,
 ) -> tuple[Promise, ...]:
     """The outcome of each item of the last cycle's Next (`previous[0]`).
 
     `merged`: the pull requests (`owner/repo#N`, any case) merged during the current cycle. A
     promise found in Done is delivered with the line it was found in (`matched`); one that is not,
     but names a pull request that merged, is delivered by the merge (`merged`), even when it is
-    in Next again.
+    in Next again. `away`: the person was away for the whole cycle, so a promise neither
+    delivered nor carried is "away", not "not reported".
     """
     last = previous[0] if previous else None
     if last is None:
@@ -71,7 +76,10 @@ def follow_promises(
             )  # fmt: skip
         else:
             promise = Promise(
-                text=text, outcome="not_reported", weeks_carried=weeks, first_promised=first
+                text=text,
+                outcome="away" if away else "not_reported",
+                weeks_carried=weeks,
+                first_promised=first,
             )
         promises.append(promise)
     return tuple(promises)
@@ -113,8 +121,35 @@ def follow_blockers(
 
 
 def delivered_of_promised(promises: Sequence[Promise]) -> tuple[int, int]:
-    """(delivered, promised): "delivered 2 of 3 promised"."""
-    return sum(p.outcome == "delivered" for p in promises), len(promises)
+    """(delivered, promised): "delivered 2 of 3 promised" (promises of someone away left out)."""
+    delivered = sum(p.outcome == "delivered" for p in promises)
+    return delivered, sum(p.outcome != "away" for p in promises)
+
+
+def cycle_point(
+    meeting_date: date,
+    *,
+    team_ids: Collection[str],
+    reported: Collection[str],
+    away: Collection[str],
+    promises: Iterable[Sequence[Promise]],
+) -> TrendPoint:
+    """A cycle's figures as its digest states them: "Reported N of M" counts neither in N nor M
+    the people `away` who sent nothing (`reported` are who sent a standup); promises delivered
+    of those made (someone away's left out). Without a known team, those who reported are it."""
+    team, reporters = set(team_ids), set(reported)
+    expected = team - (set(away) - reporters)
+    delivered = promised = 0
+    for made in promises:
+        done, counted = delivered_of_promised(made)
+        delivered, promised = delivered + done, promised + counted
+    return TrendPoint(
+        meeting_date=meeting_date,
+        team_size=len(expected) if team else len(reporters),
+        reported=len(reporters & expected) if team else len(reporters),
+        promised=promised,
+        delivered=delivered,
+    )
 
 
 def _chain(
@@ -150,6 +185,7 @@ class Followed:
     current: Standup | None  # this cycle's standup, if they sent one
     promises: tuple[Promise, ...]
     blockers: tuple[BlockerStatus, ...]
+    away: bool = False  # away for the whole cycle
 
 
 def latest_by_user(standups: Iterable[Standup]) -> dict[str, Standup]:
@@ -170,13 +206,14 @@ def follow_team(
     ends_at: datetime,
     merged_at: Mapping[str, datetime] | None = None,
     repos: Sequence[str] = (),
+    away_ids: Collection[str] = (),
 ) -> list[Followed]:
     """Everyone who reported this cycle, and everyone on the team who made promises last cycle.
 
     `history`: the cycles before this one, most recent first. `merged_at`: when pull requests
     merged (`owner/repo#N`, any case); a promise naming one that merged after the promise was
     made and before `ends_at` is delivered. People who left the team and did not report are left
-    out: their promises are nobody's to keep.
+    out: their promises are nobody's to keep. `away_ids`: who was away for the whole cycle.
     """
     by_cycle = [latest_by_user(cycle.standups) for cycle in history]
     now = latest_by_user(current)
@@ -200,13 +237,16 @@ def follow_team(
             merged_since = frozenset(
                 key for key, at in merged.items() if promised.submitted_at <= at < ends_at
             )
+        away = user_id in away_ids
+        promises = follow_promises(previous, standup, merged=merged_since, repos=repos, away=away)
         followed.append(
             Followed(
                 user_id=user_id,
                 user_name=named.user_name,
                 current=standup,
-                promises=follow_promises(previous, standup, merged=merged_since, repos=repos),
+                promises=promises,
                 blockers=follow_blockers(previous, standup, repos=repos),
+                away=away,
             )
         )
     return followed
@@ -221,16 +261,20 @@ def trend_points(
     merged_at: Mapping[str, datetime] | None = None,
     repos: Sequence[str] = (),
     cycles: int = TREND_CYCLES,
+    away: Mapping[date, Collection[str]] | None = None,
 ) -> tuple[TrendPoint, ...]:
     """The last `cycles` cycles' figures, oldest first, ending with `this_cycle`.
 
     A cycle whose digest recorded its figures (`recorded`, by meeting date) shows those; another
-    is worked out from the history: the team as today plus whoever reported then, and each
-    promise's outcome from what was typed (and pull requests known to have merged). A cycle needs
-    the one before it for its promises, so the oldest cycle of `history` gives none itself.
-    Cycles before the first with any standup or promise are left out.
+    is worked out from the history: the team as today plus whoever reported then (less who was
+    away for all of it, `away` by meeting date, and sent nothing, as "Reported N of M" counts),
+    and each promise's outcome from what was typed (and pull requests known to have merged); the
+    promises of someone away count in neither figure. A cycle needs the one before it for its
+    promises, so the oldest cycle of `history` gives none itself. Cycles before the first with
+    any standup or promise are left out.
     """
     recorded = recorded or {}
+    away_by: Mapping[date, Collection[str]] = away or {}
     merged = {key.casefold(): at for key, at in (merged_at or {}).items()}
     points = [this_cycle]
     by_cycle = [latest_by_user(cycle.standups) for cycle in history]
@@ -242,6 +286,7 @@ def trend_points(
             continue
         reporters, before = by_cycle[index], by_cycle[index + 1]
         team = set(team_ids) | set(reporters)
+        gone = set(away_by.get(cycle.meeting_date, ()))
         promised = delivered = 0
         for user_id, earlier in before.items():
             if user_id not in team:
@@ -250,14 +295,18 @@ def trend_points(
                 key for key, at in merged.items() if earlier.submitted_at <= at < cycle.ends_at
             )
             promises = follow_promises(
-                [earlier], reporters.get(user_id), merged=merged_since, repos=repos
+                [earlier],
+                reporters.get(user_id),
+                merged=merged_since,
+                repos=repos,
+                away=user_id in gone,
             )
             done, made = delivered_of_promised(promises)
             delivered, promised = delivered + done, promised + made
         points.append(
             TrendPoint(
                 meeting_date=cycle.meeting_date,
-                team_size=len(team),
+                team_size=len(team - (gone - set(reporters))),
                 reported=len(reporters),
                 promised=promised,
                 delivered=delivered,

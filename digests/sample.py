@@ -3,7 +3,8 @@
 The data lives in `digests/sample_data/sample.json` (package data) with every time written as an
 offset before the meeting, so the demo always looks current. The meeting is the latest Monday
 09:00 UTC at or before `now`; the digest is built as at that moment. Eight earlier weekly cycles
-of standups come with it, so last week's promises and blockers are followed and the trend drawn.
+of standups come with it, so last week's promises and blockers are followed and the trend drawn;
+one person is away the whole cycle, and an ask of last week was answered in this one.
 
 Billing goes through the real `digests.billing` and `digests.ci_audit` code: the JSON holds
 monthly minutes per runner (and how many of them were paid) and how they split over the org's
@@ -17,7 +18,9 @@ import json
 from datetime import UTC, date, datetime, time, timedelta
 from importlib import resources
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from digests.away import AwayBook, away_whole_cycles
 from digests.billing import build_actions_billing
 from digests.ci_audit import build_ci_audit
 from digests.models import (
@@ -34,12 +37,15 @@ from digests.models import (
     PullRequestLookup,
     RepoInfo,
     Standup,
+    TimeAway,
     UsageItem,
 )
 from digests.pr_refs import unique_refs
 from digests.promises import HISTORY_CYCLES
+from digests.workdays import HolidayCalendar
 
 MEETING_WEEKDAY = 0  # Monday
+SAMPLE_ZONE = ZoneInfo("UTC")
 MEETING_TIME = time(9, 0)
 BILLING_MONTHS = 7  # six full months and the running one
 PRICE_CHANGE = date(2026, 1, 1)  # GitHub's runner price cut
@@ -113,6 +119,9 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
         asks.append(ask)
         earlier_asks.setdefault((row["cycles_before"], row["from_user_id"]), []).append(ask)
     history = _history(data["earlier_standups"], earlier_asks, cycle=cycle, labels=labels)
+    time_away = sample_time_away(data, meeting)
+    book = AwayBook.build(team, time_away, {}, zone=SAMPLE_ZONE)
+    away = [found for m in team if (found := book.away_in_cycle(m.user_id, cycle, ends))]
 
     follow_ups = [_follow_up(row, meeting=meeting, ends=ends) for row in data["follow_ups"]]
     pulls = [_pull_request(row, org=org, ends=ends) for row in data["pull_requests"]]
@@ -151,7 +160,23 @@ def build_sample_inputs(now: datetime) -> dict[str, object]:
         "github_problem": None,
         "now": ends,
         "history": history,
+        "away": away,
+        "away_before": away_whole_cycles(
+            time_away, [c.cycle for c in history], zone=SAMPLE_ZONE, calendar=HolidayCalendar()
+        ),
     }
+
+
+def sample_time_away(data: dict[str, Any], meeting: date) -> list[TimeAway]:
+    """The days the sample's people set with `/standup away`, dated from the meeting."""
+    return [
+        TimeAway(
+            user_id=row["user_id"],
+            starts=meeting - timedelta(days=row["starts_days_before"]),
+            ends=meeting - timedelta(days=row["ends_days_before"]),
+        )
+        for row in data["time_away"]
+    ]
 
 
 def sample_earlier_cycle(cycle: Cycle, cycles_before: int) -> Cycle:
@@ -204,7 +229,11 @@ def _ask(
     meeting: date,
     ends: datetime,
 ) -> Ask:
-    done = row.get("status") == "done"
+    """An ask of the sample: open, closed (`status` "done", `closed_hours_before`), or answered
+    by the person asked (`answer`, `answered_hours_before`: answering closes it)."""
+    answered = ends - timedelta(hours=row["answered_hours_before"]) if "answer" in row else None
+    done = row.get("status") == "done" or answered is not None
+    closed = answered or (ends - timedelta(hours=row["closed_hours_before"]) if done else None)
     return Ask(
         id=id_,
         from_user_id=from_user_id,
@@ -215,8 +244,11 @@ def _ask(
         text=row["text"],
         meeting_date=meeting,
         status="done" if done else "open",
-        closed_at=ends - timedelta(hours=row["closed_hours_before"]) if done else None,
+        closed_at=closed,
         closed_by=row.get("to_user_id") if done else None,
+        answer=row.get("answer"),
+        answered_at=answered,
+        answered_by=row.get("to_user_id") if answered else None,
     )
 
 

@@ -11,6 +11,7 @@ from digests.build import build_digest
 from digests.models import (
     ActionsBilling,
     Ask,
+    AwayPerson,
     Cycle,
     CycleStandups,
     Digest,
@@ -18,6 +19,7 @@ from digests.models import (
     FollowUp,
     Member,
     MonthlyActionsUsage,
+    Person,
     PullRequest,
     PullRequestLookup,
     PullRequestRef,
@@ -180,14 +182,70 @@ EVIL = (
 )
 
 
+JORDAN = Member(user_id="U5", name="jordan", real_name="Jordan Lee", display_name="Jordan")
+JORDAN_AWAY = AwayPerson(
+    person=Person(user_id="U5", name="Jordan"), until=MEETING - timedelta(days=3), whole_cycle=True
+)
+
+
+def answered(ask_: Ask, answer: str, *, by: str, hours_before: float = 20) -> Ask:
+    """`ask_` answered by `by` (which closes it), `hours_before` the meeting."""
+    at = NOW - timedelta(hours=hours_before)
+    return ask_.model_copy(
+        update={
+            "status": "done",
+            "closed_at": at,
+            "closed_by": by,
+            "answer": answer,
+            "answered_at": at,
+            "answered_by": by,
+        }
+    )
+
+
 def promises_inputs(**overrides: Any) -> dict[str, Any]:
-    """build_digest inputs where last week's promises and blockers meet every outcome.
+    """build_digest inputs where last week's promises and blockers meet every outcome, and asks
+    every state.
 
     Kevin (U1) promised three things (one carried for the 4th week, one done, one dropped) and is
     still blocked, newly blocked and no longer blocked; Hesham (U2) promised four (a PR that
     merged, one dropped, one PR named again in Done, one carried for the 2nd week); Maya (U3)
-    promised one and sends nothing now."""
+    promised one and sends nothing now; Jordan (U5) promised one and was away all week. Asks:
+    one answered this week, one from last week answered this week, one from last week still
+    open, one closed without an answer."""
     values: dict[str, Any] = {
+        "team": [*TEAM, JORDAN],
+        "away": [JORDAN_AWAY],
+        "asks": [
+            answered(
+                ask("Can you rotate the staging DB credentials?", id=1),
+                "Rotated on Friday: the new ones are in the vault.\nPing me if the load test "
+                "still cannot log in (#418 changed the pool size).",
+                by="U2",
+            ),
+            answered(
+                ask(
+                    "Share the query plan of the slow dashboard",
+                    id=2,
+                    from_user_id="U2",
+                    from_name="Hesham",
+                    to="U1",
+                    to_name="Kevin",
+                    meeting_date=MEETING - timedelta(weeks=1),
+                ),
+                "It is in the ticket: a sequential scan on events, fixed by the new index.",
+                by="U1",
+                hours_before=50,
+            ),
+            ask(
+                "Pair on the Safari login loop?",
+                id=3,
+                to="U3",
+                to_name="maya",
+                meeting_date=MEETING - timedelta(weeks=1),
+            ),
+            ask("Review the runbook draft", id=4, everyone=True, status="done", closed_by="U2"),
+        ],
         "standups": [
             standup(
                 "U1",
@@ -219,6 +277,7 @@ def promises_inputs(**overrides: Any) -> dict[str, Any]:
                 ],
             ),
             earlier("U3", 1, next_=["Upgrade Postgres"]),
+            earlier("U5", 1, next_=["Migrate to date-fns"]),
             earlier("U1", 2, next_=["Write the runbook"], blocked=["Staging DB credentials"]),
             earlier("U1", 3, next_=["Write the runbook"]),
         ),

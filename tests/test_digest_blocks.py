@@ -175,8 +175,8 @@ def test_main_message_has_the_week_at_a_glance() -> None:
     text = main_text(messages)
     header = messages[0].blocks[0]
     assert header["type"] == "header" and "Monday 30 November 2026" in str(header)
-    assert "*Reported (5 of 6):* Hesham, Kevin, Maya Lindqvist, Priya R, Tomás" in text
-    assert "*Not yet (1):* Jordan" in text
+    assert "*Reported (5 of 5):* Hesham, Kevin, Maya Lindqvist, Priya R, Tomás" in text
+    assert ":palm_tree: *Away (1):* Jordan (until Fri 27 Nov)" in text  # all week: not counted
     assert ":no_entry: *Blockers (3)*" in text
     assert "• *Kevin* — Staging DB credentials for the load test" in text
     assert "*For everyone*" in text and "*For <@U02HESHAM>*" in text and "*For Design team*" in text
@@ -186,13 +186,13 @@ def test_main_message_has_the_week_at_a_glance() -> None:
     assert "gross $611.08 − discount $611.08 = *net $0*" in text
     assert "$670.40/mo ($8,044.80/yr) gross" in text
     assert messages[0].text.startswith(
-        "Standup digest for Monday 30 November 2026: 5 of 6 reported"
+        "Standup digest for Monday 30 November 2026: 5 of 5 reported (away: Jordan)"
     )
 
 
 def test_main_message_says_what_became_of_last_week_s_promises_and_blockers() -> None:
     text = main_text(sample_messages())
-    assert ":dart: *Delivered 10 of 15 promised (67%)* last week." in text
+    assert ":dart: *Delivered 10 of 13 promised (77%)* last week." in text  # Jordan's 2 away
     assert (
         ":hourglass: *Carried 3+ weeks (1)*\n• Find the flaky test_export_csv (web#1190) — "
         "*Tomás* · _3rd week, first promised Mon 16 Nov_"
@@ -206,7 +206,12 @@ def test_main_message_says_what_became_of_last_week_s_promises_and_blockers() ->
         ":white_check_mark: *Resolved since last week (1)*\n• *Hesham* — "
         "~A billing manager's token for the CI cost report~ · _resolved after 1 week_"
     ) in text
-    assert "; delivered 10 of 15 promised (67%);" in sample_messages()[0].text
+    assert "; delivered 10 of 13 promised (77%);" in sample_messages()[0].text
+    assert (
+        "• Share the query plan of the slow dashboard — _from Maya Lindqvist_ · _asked Mon 23 Nov_"
+        " · :speech_balloon: answered\n>:speech_balloon: *Tomás:* Posted it on "
+        "<https://github.com/acme/api/pull/415|#415>: a sequential scan on events.created_at."
+    ) in text
 
 
 def test_notes_list_everyone_s_promises_with_their_outcome() -> None:
@@ -221,8 +226,8 @@ def test_notes_list_everyone_s_promises_with_their_outcome() -> None:
     )
     assert merged in notes
     assert (
-        "*Jordan* · _no standup this week_\n*Delivered 0 of 2 promised* last week\n"
-        "• :grey_question: Replace moment.js with date-fns (web#1179) — _not reported_"
+        "*Jordan* · _away this week: promises not counted_\n*Promised* last week\n"
+        "• :palm_tree: Replace moment.js with date-fns (web#1179) — _away, not counted_"
     ) in notes
 
 
@@ -232,7 +237,9 @@ def test_the_trend_chart_is_a_thread_message_with_its_own_alt_text() -> None:
     assert trend.text == "Standups and promises, last 8 meetings"
     assert trend.alt_text is not None
     assert trend.alt_text.startswith("Line chart of the last 8 meetings, Mon 12 Oct to Mon 30 Nov")
-    assert "Mon 30 Nov: reported 5 of 6 (83%), delivered 10 of 15 promised (67%)." in trend.alt_text
+    assert (
+        "Mon 30 Nov: reported 5 of 5 (100%), delivered 10 of 13 promised (77%)." in trend.alt_text
+    )
     one_meeting = build_digest(**inputs(standups=[standup("U1", done=["a"])]))
     assert not any(m.kind == "trend_chart" for m in render_digest_messages(one_meeting))
 

@@ -247,7 +247,7 @@ def followed_digest(**overrides: object) -> Digest:
 def test_each_person_s_promises_and_the_team_s_figures() -> None:
     digest = followed_digest()
     by_name = {p.person.name: p for p in digest.promises}
-    assert list(by_name) == ["Hesham Nasser", "Kevin", "maya"]  # name order, as the notes
+    assert list(by_name) == ["Hesham Nasser", "Jordan", "Kevin", "maya"]  # as the notes
     kevin = by_name["Kevin"]
     assert [(p.text, p.outcome, p.weeks_carried) for p in kevin.promises] == [
         ("Write the runbook", "carried", 4),  # 3 weeks ago, 2 weeks ago, last week and now
@@ -264,6 +264,9 @@ def test_each_person_s_promises_and_the_team_s_figures() -> None:
     ]
     assert (by_name["maya"].delivered, by_name["maya"].promised) == (0, 1)
     assert not by_name["maya"].reported  # listed though she sent nothing
+    jordan = by_name["Jordan"]  # away all week: listed, not counted
+    assert jordan.away and [p.outcome for p in jordan.promises] == ["away"]
+    assert (jordan.delivered, jordan.promised) == (0, 0)
     assert (digest.delivered_count, digest.promised_count) == (3, 8)
     [carried] = digest.carried_for(3)
     assert carried.person.name == "Kevin" and carried.promise.text == "Write the runbook"
@@ -288,12 +291,13 @@ def test_blockers_are_marked_new_still_blocked_or_resolved() -> None:
 def test_the_trend_ends_with_this_cycle_as_the_digest_states_it() -> None:
     digest = followed_digest()
     assert [p.meeting_date for p in digest.trend] == [MEETING - n * WEEK for n in (3, 2, 1, 0)]
+    # This week "Reported 2 of 3": Jordan, away, sent nothing and counts in neither.
     assert digest.trend[-1] == TrendPoint(
         meeting_date=MEETING, team_size=3, reported=2, promised=8, delivered=3
     )
-    # Last week: all three reported; Kevin's runbook promised 2 weeks ago was carried: 0 of 1.
+    # Last week: all four reported; Kevin's runbook promised 2 weeks ago was carried: 0 of 1.
     assert digest.trend[-2] == TrendPoint(
-        meeting_date=MEETING - WEEK, team_size=3, reported=3, promised=1, delivered=0
+        meeting_date=MEETING - WEEK, team_size=4, reported=4, promised=1, delivered=0
     )
 
 

@@ -47,7 +47,8 @@ PROMISES_GOLDEN = Path(__file__).parent / "golden" / "promises.md"
 
 
 def test_every_promise_and_blocker_outcome_matches_its_golden_file() -> None:
-    """A fixed sample (tests.factories.promises_inputs) in which every outcome occurs."""
+    """A fixed sample (tests.factories.promises_inputs) in which every outcome occurs, and every
+    state of an ask (answered ones with their answers)."""
     text = render_markdown(build_digest(**promises_inputs()))
     if os.environ.get("UPDATE_GOLDEN"):
         PROMISES_GOLDEN.write_text(text, encoding="utf-8")
@@ -66,6 +67,15 @@ def test_every_promise_and_blocker_outcome_matches_its_golden_file() -> None:
         "Waiting on staging DB credentials · _still blocked since Mon 16 Nov · 3 weeks_",
         "- **Kevin** — ~~Design sign-off~~ · _resolved after 1 week_",
         "| Mon 30 Nov | 2 of 3 (67%) | 3 of 8 (38%) |",
+        "### Jordan\n\n_Away this week: promises not counted_\n\n**Promised** last week\n\n"
+        "- 🌴 Migrate to date-fns — _away, not counted_",
+        # Asks: answered (the answer under it, on one line), answered from last week, open.
+        "- Can you rotate the staging DB credentials? — _from Kevin_ · 💬 answered\n"
+        "  - 💬 **Hesham Nasser:** Rotated on Friday: the new ones are in the vault. Ping me",
+        "- Share the query plan of the slow dashboard — _from Hesham Nasser_ · _asked Mon 23 Nov_"
+        " · 💬 answered\n  - 💬 **Kevin:** It is in the ticket",
+        "- Pair on the Safari login loop? — _from Kevin_ · _open since Mon 23 Nov_",
+        "- ~~Review the runbook draft~~ — _from Kevin_ · done",
     ):
         assert shown in text, shown
 
@@ -86,7 +96,7 @@ def test_notes_have_every_section_a_meeting_needs() -> None:
     ]
     for name in ("Hesham", "Kevin", "Maya Lindqvist", "Priya R", "Tomás"):
         assert f"\n### {name}\n" in text
-    assert "- **Not yet (1):** Jordan" in text
+    assert "- **Away (1):** Jordan (until Fri 27 Nov)" in text
     assert "- Review [mobile#91](https://github.com/acme/mobile/pull/91), it touches" in text
     assert (
         "- 🟢 [acme/api#418](https://github.com/acme/api/pull/418) Rate limit the public API"

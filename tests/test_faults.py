@@ -642,7 +642,7 @@ def check_store_error(outcome: BaseException | None, words: str) -> None:
 
 
 def submit(bot: RunningBot, user_id: str, answers: dict[str, str]) -> Any:
-    form = form_from_standup(None, follow_ups=[], done_from=None)
+    form = form_from_standup(None, follow_ups=[])
     view = build_standup_view(form, meeting_date=MEETING, editing=False)
     view = {**view, "id": f"V{user_id}{time.monotonic_ns()}"}
     return bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))

@@ -175,9 +175,15 @@ def test_all_asks_to_one_person_come_in_one_dm(bot: RunningBot) -> None:
     text = " ".join(all_text(dm.blocks))
     assert all(f"thing {n}" in text for n in range(to_hesham))
     buttons = [
-        e["value"] for b in dm.blocks or [] if b["type"] == "actions" for e in b["elements"]
-    ]  # one Mark done per ask
-    assert len(buttons) == to_hesham
+        (e["action_id"], e["value"])
+        for b in dm.blocks or []
+        if b["type"] == "actions"
+        for e in b["elements"]
+    ]  # an Answer and a Mark done per ask
+    ids = [str(ask.id) for ask in bot.store.get_asks_to("U2")]
+    assert len(ids) == to_hesham
+    answer, close = action_ids.ANSWER_ASK, action_ids.CLOSE_ASK
+    assert buttons == [(action, i) for i in ids for action in (answer, close)]
     assert len(ask_dms(bot.slack, "U3")) == 1
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +22,11 @@ from bot.services.team import refresh_team
 from bot.store import Store
 from digests.render import action_ids
 from digests.render.views import HELP
-from handlers.ask_buttons import handle_ask_button
+from handlers.ask_buttons import (
+    handle_answer_button,
+    handle_answer_submission,
+    handle_ask_button,
+)
 from handlers.guard import guarded
 from handlers.home import handle_close_button, handle_full_text_button, handle_home_opened
 from handlers.reactions import handle_reaction
@@ -249,6 +254,171 @@ def test_the_bots_own_check_is_ignored_by_the_listener_itself(
     deps.finish_work()
     assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
     assert deps.store.get_reaction_users(channel, ts) == []
+
+
+# --- answering an ask -----------------------------------------------------------------------------
+
+
+def answer_modal(slack: FakeSlack, client: WebClient, deps: Deps, ask_id: int) -> dict[str, Any]:
+    """Hesham presses Answer in the DM; the modal it opened."""
+    trigger = slack.register_trigger(user_id="U2")
+    body = block_action(
+        action_ids.ANSWER_ASK, value=str(ask_id), user_id="U2", trigger_id=trigger
+    ).payload()
+    ack = Ack()
+    handle_answer_button(ack, body, client, None, deps)
+    assert answer(ack) == {}
+    assert slack.opened_views[-1].trigger_id == trigger  # opened inside the ack window
+    return slack.opened_views[-1].view
+
+
+def test_answer_opens_the_modal_and_its_submission_is_saved_before_the_ack(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, channel, ts = asked(slack, client, deps)
+    modal = answer_modal(slack, client, deps, ask_id)
+    assert modal["callback_id"] == action_ids.ANSWER_CALLBACK and "review #3" in json.dumps(modal)
+    body = view_submission(modal, fill_modal(modal, {"answer": "done, LGTM"}), user_id="U2")
+    ack = Ack()
+    handle_answer_submission(ack, body.payload(), client, deps)
+    assert answer(ack) == {}
+    saved = deps.store.get_ask(ask_id)  # before anything after the ack has run
+    assert saved is not None and saved.answer == "done, LGTM" and saved.status == "done"
+    deps.finish_work()
+    assert "done, LGTM" in dm_texts(slack, "U1")[-1]
+    [update] = slack.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == (channel, ts)
+    # The same delivery again (Slack retries) saves nothing and sends nothing.
+    handle_answer_submission(Ack(), body.payload(), client, deps)
+    deps.finish_work()
+    assert len(slack.calls_to("chat.update")) == 1
+    # Edit answer: the modal opens with the answer; the asker is told the new one.
+    again = answer_modal(slack, client, deps, ask_id)
+    [box] = [b for b in again["blocks"] if b["type"] == "input"]
+    assert box["element"]["initial_value"] == "done, LGTM"
+    edit = view_submission(again, fill_modal(again, {"answer": "merged"}), user_id="U2")
+    handle_answer_submission(Ack(), edit.payload(), client, deps)
+    deps.finish_work()
+    assert "<@U2> changed their answer to your ask" in dm_texts(slack, "U1")[-1]
+    assert deps.store.get_ask(ask_id).answer == "merged"  # type: ignore[union-attr]
+
+
+def test_an_answer_from_app_home_draws_home_again_without_the_ask(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    trigger = slack.register_trigger(user_id="U2")
+    home = {"type": "home", "id": "VH"}
+    body = block_action(
+        action_ids.ANSWER_ASK, value=str(ask_id), user_id="U2", trigger_id=trigger, view=home
+    ).payload()
+    handle_answer_button(Ack(), body, client, None, deps)
+    modal = slack.opened_views[-1].view
+    submission = view_submission(modal, fill_modal(modal, {"answer": "on it"}), user_id="U2")
+    handle_answer_submission(Ack(), submission.payload(), client, deps)
+    deps.finish_work()
+    published = json.dumps(slack.published_views["U2"])
+    assert "Asks to you" in published and "review #3" not in published  # answered: closed
+
+
+def test_an_empty_answer_keeps_the_modal_open(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    modal = answer_modal(slack, client, deps, ask_id)
+    ack = Ack()
+    body = view_submission(modal, fill_modal(modal, {"answer": " \n "}), user_id="U2")
+    handle_answer_submission(ack, body.payload(), client, deps)
+    assert answer(ack)["response_action"] == "errors"
+    assert set(answer(ack)["errors"]) == {action_ids.ANSWER_BLOCK}
+    assert deps.store.get_ask(ask_id).answer is None  # type: ignore[union-attr]
+
+
+def test_answer_by_anyone_but_the_person_asked_is_refused_with_a_note(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    opened = len(slack.opened_views)
+    url = slack.response_url()
+    for user in ("U3", "U1"):  # someone else, and the asker (who may close it, not answer it)
+        body = block_action(
+            action_ids.ANSWER_ASK, value=str(ask_id), user_id=user,
+            trigger_id=slack.register_trigger(user_id=user), response_url=url,
+        ).payload()  # fmt: skip
+        ack = Ack()
+        handle_answer_button(ack, body, client, Respond(response_url=url), deps)
+        assert answer(ack) == {}
+    deps.finish_work()
+    assert len(slack.opened_views) == opened
+    assert [note["text"] for _, note in slack.responses] == [
+        "Only <@U2>, who was asked, can answer this ask."
+    ] * 2
+    # A submission forged for the ask is refused too.
+    modal = answer_modal(slack, client, deps, ask_id)
+    ack = Ack()
+    forged = view_submission(modal, fill_modal(modal, {"answer": "mine"}), user_id="U3")
+    handle_answer_submission(ack, forged.payload(), client, deps)
+    assert "Only <@U2>" in answer(ack)["errors"][action_ids.ANSWER_BLOCK]
+    assert deps.store.get_ask(ask_id).answer is None  # type: ignore[union-attr]
+
+
+def test_an_answered_ask_stays_closed_whatever_the_reopen_button_or_a_check(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    ask_id, channel, ts = asked(slack, client, deps)
+    deps.store.save_ask_answer(ask_id, "yes", by="U2", now=deps.now())
+    body = block_action(action_ids.REOPEN_ASK, value=str(ask_id), user_id="U1").payload()
+    handle_ask_button(Ack(), body, client, None, deps, done=False)
+    deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
+    for added in (True, False):  # a ✅ added, then removed: the last ✅ gone reopens nothing
+        event = reaction_event(
+            "reaction_added" if added else "reaction_removed",
+            user="U2", reaction="white_check_mark", channel=channel, ts=ts,
+        ).payload()  # fmt: skip
+        handle_reaction(event, client, deps, added=added)
+        deps.finish_work()
+    assert deps.store.get_ask(ask_id).status == "done"  # type: ignore[union-attr]
+
+
+# --- the checklist in the modal ------------------------------------------------------------------
+
+
+def test_ticked_promises_become_done_lines_and_leave_next(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    submitted(slack, client, deps, {"Next": "write the RFC\nmigrate CI\nbook the room"})
+    deps.clock.advance(days=7)  # type: ignore[attr-defined]
+    view = opened_modal(slack, client, deps, "U1")
+    answers = {"Tick": ["migrate CI"], "Done": "fixed a bug", "Next": view_next(view)}
+    ack = Ack()
+    body = view_submission(view, fill_modal(view, answers), user_id="U1").payload()
+    handle_standup_submission(ack, body, client, deps)
+    assert answer(ack) == {}
+    saved = deps.store.get_standup("U1", MEETING + timedelta(days=7))
+    assert saved is not None
+    assert saved.done == ("migrate CI", "fixed a bug")
+    assert saved.next == ("write the RFC", "book the room")
+
+
+def test_a_checklist_that_no_longer_matches_is_refused_without_saving(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    submitted(slack, client, deps, {"Next": "write the RFC"})
+    deps.clock.advance(days=7)  # type: ignore[attr-defined]
+    view = opened_modal(slack, client, deps, "U1")
+    view["private_metadata"] = view["private_metadata"].replace('"count":1', '"count":2')
+    ack = Ack()
+    body = view_submission(view, fill_modal(view, {"Tick": ["write the RFC"]}), user_id="U1")
+    handle_standup_submission(ack, body.payload(), client, deps)
+    assert set(answer(ack)["errors"]) == {"promises_0"}
+    assert deps.store.get_standup("U1", MEETING + timedelta(days=7)) is None
+
+
+def view_next(view: dict[str, Any]) -> str:
+    return next(b for b in view["blocks"] if b.get("block_id") == "next")["element"].get(
+        "initial_value", ""
+    )
 
 
 # --- App Home ------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from digests.parsing import (
     MAX_FIELD_CHARS,
     MAX_FOLLOW_UPS_PER_CYCLE,
     NOTHING_WORDS,
+    AnswerTo,
     MemberDirectory,
     StandupForm,
     ask_line,
@@ -19,15 +20,21 @@ from digests.parsing import (
     parse_addressed_line,
     parse_command,
     parse_github_login,
+    read_answer,
+    read_answer_metadata,
     read_form,
     readable_line,
     rich_text_to_text,
     says_nothing,
     split_items,
+    validate_answer,
     validate_form,
 )
+from digests.render import action_ids
+from digests.render.views import answer_metadata
 from tests.conftest import NOW, TEAM, member
 from tests.factories import MEETING
+from tests.fakes.slack_payloads import rich_text_value
 
 DIRECTORY = MemberDirectory(TEAM)
 
@@ -324,3 +331,41 @@ def test_the_follow_up_cap_counts_what_was_raised_this_cycle() -> None:
 def test_read_form_removes_controls_and_bidi_overrides(text: str) -> None:
     form = read_form({"done": {"value": {"type": "plain_text_input", "value": text}}})
     assert not any(char in form.done for char in [*BIDI_CONTROLS, "\x00", "\x1b", "\r"])
+
+
+# --- answering an ask ---------------------------------------------------------------------------
+
+
+@given(st.text(), st.booleans())
+def test_an_answer_is_read_whatever_was_typed(typed: str, rich: bool) -> None:
+    leaf = (
+        {"type": "rich_text_input", "rich_text_value": rich_text_value(typed)}
+        if rich
+        else {"type": "plain_text_input", "value": typed or None}
+    )
+    answer = read_answer({action_ids.ANSWER_BLOCK: {"value": leaf}})
+    assert answer == answer.strip()
+    assert not set(answer) & (set(BIDI_CONTROLS) | {"\x00", "\r", "\x1b"})
+    problem = validate_answer(answer)
+    assert (problem is None) == (bool(answer) and len(answer) <= MAX_FIELD_CHARS)
+
+
+def test_an_answer_keeps_its_lines() -> None:
+    leaf = {"type": "plain_text_input", "value": "  yes\r\nsee #12\n\n  "}
+    assert read_answer({action_ids.ANSWER_BLOCK: {"value": leaf}}) == "yes\nsee #12"
+    assert read_answer({}) == "" and validate_answer("") is not None
+    assert "3,001" in (validate_answer("x" * 3001) or "")
+
+
+@given(st.one_of(st.text(max_size=80), st.none(), st.integers(), st.binary(max_size=20)))
+def test_the_answer_modals_metadata_is_read_from_anything(text: object) -> None:
+    found = read_answer_metadata(text)
+    assert found is None or found.ask_id >= 0
+
+
+@given(st.integers(0, 10**18 - 1), st.booleans())
+def test_the_answer_modals_metadata_names_its_ask(ask_id: int, from_home: bool) -> None:
+    found = read_answer_metadata(answer_metadata(ask_id, from_home=from_home))
+    assert found == AnswerTo(ask_id=ask_id, from_home=from_home)
+    for forged in ('{"answer_to": true}', '{"answer_to": -1}', '{"answer_to": "7"}', "[7]"):
+        assert read_answer_metadata(forged) is None

@@ -11,6 +11,7 @@ from benchmarks.promise_matching import load_pairs, measure
 from digests.matching import MATCH_THRESHOLD, content_words, same_work, similarity
 from digests.models import Cycle, CycleStandups, Standup, TrendPoint
 from digests.promises import (
+    cycle_point,
     delivered_of_promised,
     follow_blockers,
     follow_promises,
@@ -346,3 +347,67 @@ def test_every_promise_of_the_team_is_followed_once_whatever_was_typed(
     )
     for trend in trend_points(history, point, team_ids=set(PEOPLE), repos=REPOS):
         assert 0 <= trend.delivered <= trend.promised and 0 <= trend.reported <= trend.team_size
+
+
+# --- away for the whole cycle -----------------------------------------------------------------
+
+
+def test_someone_away_all_cycle_has_their_open_promises_left_out_of_the_counts() -> None:
+    last = standup(1, next_=PROMISED)
+    now = standup(0, done=("Shipped the export API",), next_=("Write the runbook again",))
+    promises = follow_promises([last], now, repos=REPOS, away=True)
+    assert {p.text: p.outcome for p in promises} == {
+        "Ship the export API": "delivered",  # what they did deliver still counts
+        "Write the runbook": "carried",  # and what they said carries, carries
+        "Fix the Safari login loop": "away",
+        "Hiring": "away",
+    }
+    assert delivered_of_promised(promises) == (1, 2)
+    silent = follow_promises([last], None, repos=REPOS, away=True)
+    assert {p.outcome for p in silent} == {"away"} and delivered_of_promised(silent) == (0, 0)
+
+
+def test_the_team_and_the_trend_leave_out_who_was_away_all_cycle() -> None:
+    history = team_history(
+        of("U1", standup(1, next_=("Write the runbook",))),
+        of("U2", standup(1, next_=("Hiring plan", "Upgrade Postgres"))),
+        of("U1", standup(2, next_=("Ship the export API",))),
+        of("U2", standup(2, next_=("Plan Q1",))),
+        cycles=3,
+    )
+    current = [of("U1", standup(0, done=("Wrote the runbook",)))]
+    followed = follow_team(
+        history,
+        current,
+        team_ids={"U1", "U2", "U3"},
+        ends_at=cycle_of(0).ends_at,
+        repos=REPOS,
+        away_ids={"U2"},
+    )
+    hesham = next(f for f in followed if f.user_id == "U2")
+    assert hesham.away and {p.outcome for p in hesham.promises} == {"away"}
+    point = cycle_point(
+        MEETING,
+        team_ids={"U1", "U2", "U3"},
+        reported={"U1"},
+        away={"U2"},
+        promises=[f.promises for f in followed],
+    )
+    # "Reported 1 of 2": U2 is away and sent nothing; "delivered 1 of 1": U2's two left out.
+    assert (point.team_size, point.reported, point.promised, point.delivered) == (2, 1, 1, 1)
+    # A week no digest recorded, worked out: U3, away all of it, sent nothing and counts in
+    # neither figure; U2, away too, reported anyway (counted), and their promise is left out.
+    away_week = MEETING - timedelta(weeks=1)
+    points = trend_points(
+        history, point, team_ids={"U1", "U2", "U3"}, away={away_week: {"U2", "U3"}}, repos=REPOS
+    )
+    week = next(p for p in points if p.meeting_date == away_week)
+    assert (week.team_size, week.reported, week.promised, week.delivered) == (2, 2, 1, 0)
+    # Reported anyway: they count as reported, and so do their own promises' outcomes.
+    assert (
+        cycle_point(
+            MEETING, team_ids={"U1", "U2"}, reported={"U1", "U2"}, away={"U2"}, promises=[]
+        ).team_size  # fmt: skip
+        == 2
+    )
+    assert cycle_point(MEETING, team_ids=(), reported={"U9"}, away=(), promises=[]).team_size == 1

@@ -16,7 +16,7 @@ from bot.ops.cli import main
 from digests.parsing import parse_command
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
-from tests.harness import RunningBot, bot_environment, running_bot, wait_for
+from tests.harness import RunningBot, bot_environment, initial_values, running_bot, wait_for
 
 MEETING = date(2026, 11, 30)  # the Monday after NOW
 
@@ -137,13 +137,17 @@ def test_reopening_in_the_same_cycle_prefills_and_editing_replaces(bot: RunningB
     assert len(dms_to(bot, "U2")) == 1
 
 
-def test_a_new_cycle_prefills_done_with_last_cycles_next(bot: RunningBot) -> None:
+def test_a_new_cycle_lists_last_cycles_next_to_tick_and_in_next(bot: RunningBot) -> None:
     submit(bot, open_modal(bot), {"Done": "a", "Next": "write the RFC\nmigrate CI"})
     wait_for(lambda: bot.store.get_standup("U1", MEETING), what="the standup")
     bot.clock.advance(days=7)
     view = open_modal(bot)
-    done = next(b for b in view["blocks"] if b.get("block_id") == "done")
-    assert done["element"]["initial_value"] == "write the RFC\nmigrate CI"
+    [checklist] = [b for b in view["blocks"] if b.get("block_id", "").startswith("promises_")]
+    options = checklist["element"]["options"]
+    assert [o["text"]["text"] for o in options] == ["write the RFC", "migrate CI"]
+    assert "initial_options" not in checklist["element"]
+    values = initial_values(view)
+    assert values["next"] == "write the RFC\nmigrate CI" and values["done"] is None
     assert view["submit"]["text"] == "Submit"
 
 

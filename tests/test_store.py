@@ -386,3 +386,68 @@ def test_bookkeeping_is_pruned_on_its_retention(store: Store) -> None:
     assert store.get_reaction_users("C1", "new") == ["U1"]
     assert store.get_http_cache("https://api.example/new") is not None
     assert store.get_http_cache("https://api.example/old") is None
+
+
+# --- answers --------------------------------------------------------------------------------------
+
+
+def test_an_answer_closes_its_ask_once_and_an_edit_replaces_it(store: Store) -> None:
+    saved, _ = store.save_standup(standup(asks=(ask("review #3"),)), now=NOW)
+    ask_id = saved.asks[0].id or 0
+    first = store.save_ask_answer(ask_id, "done\nLGTM", by="U2", now=NOW, delivery="view:V1:h")
+    assert first is not None and first.first and first.changed
+    assert (first.ask.status, first.ask.closed_by, first.ask.answered_by) == ("done", "U2", "U2")
+    assert first.ask.answer == "done\nLGTM" and first.ask.answered_at == NOW
+    # The same delivery again saves nothing; a new one with the same text changes nothing.
+    assert store.save_ask_answer(ask_id, "other", by="U2", now=NOW, delivery="view:V1:h") is None
+    later = NOW + timedelta(hours=1)
+    same = store.save_ask_answer(ask_id, "done\nLGTM", by="U2", now=later)
+    assert same is not None and not same.changed and same.ask.answered_at == NOW
+    edited = store.save_ask_answer(ask_id, "LGTM, merged", by="U2", now=later)
+    assert edited is not None and edited.changed and not edited.first
+    assert edited.ask.answer == "LGTM, merged" and edited.ask.closed_at == NOW  # first closer
+    assert store.save_ask_answer(999, "x", by="U2", now=NOW) is None
+    # Never reopened: not by the status, not by the last ✅ going.
+    assert store.save_ask_status(ask_id, "open", by="U1", now=later).status == "done"  # type: ignore[union-attr]
+
+
+def test_an_edit_that_leaves_out_an_answered_ask_keeps_it(store: Store) -> None:
+    saved, _ = store.save_standup(standup(asks=(ask("review #3"), ask("book a room"))), now=NOW)
+    answered, other = saved.asks
+    store.save_ask_answer(answered.id or 0, "reviewed", by="U2", now=NOW)
+    edited, _ = store.save_standup(standup(asks=()), now=NOW)
+    assert [a.text for a in edited.asks] == ["review #3"]  # the unanswered one went
+    assert store.get_ask(other.id or 0) is None
+    again = store.save_submission(standup(asks=()), now=NOW)
+    assert again is not None and not again.changed  # leaving it out again changes nothing
+
+
+def test_the_digest_lists_earlier_asks_answered_during_its_cycle(store: Store) -> None:
+    before = MEETING - timedelta(weeks=1)
+    old = standup(meeting_date=before, asks=(ask("old, answered"), ask("old, answered before")))
+    saved, _ = store.save_standup(old, now=NOW - timedelta(weeks=1))
+    late, early = saved.asks
+    starts = NOW - timedelta(days=7)
+    store.save_ask_answer(late.id or 0, "now", by="U2", now=starts + timedelta(days=1))
+    store.save_ask_answer(early.id or 0, "then", by="U2", now=starts - timedelta(days=1))
+    texts = [a.text for a in store.get_digest_asks(MEETING, answered_since=starts)]
+    assert texts == ["old, answered"]
+    assert store.get_digest_asks(MEETING) == []  # without the cycle's start, only open ones
+
+
+def test_the_answers_migration_leaves_every_earlier_ask_unanswered(tmp_path: Path) -> None:
+    answers = next(n for n, script in enumerate(MIGRATIONS) if "ADD COLUMN answer " in script)
+    path = tmp_path / "before-answers.db"
+    conn = sqlite3.connect(path)
+    for number, script in enumerate(MIGRATIONS[:answers], start=1):
+        conn.executescript(script + f"; PRAGMA user_version = {number};")
+    conn.execute(
+        "INSERT INTO asks (meeting_date, from_user_id, from_name, to_user_id, to_name, text, "
+        "status) VALUES ('2026-11-30', 'U1', 'Kevin', 'U2', 'Hesham', 'x', 'done')"
+    )
+    conn.commit()
+    conn.close()
+    with Store(path) as store:
+        [found] = store.get_asks([1])
+        assert (found.answer, found.answered_at, found.answered_by) == (None, None, None)
+        assert not found.answered

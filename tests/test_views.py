@@ -9,22 +9,37 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from digests.escape import ELLIPSIS, escape_mrkdwn
-from digests.models import AddressedLine, Ask, Cycle, FollowUp, Person, Standup
+from digests.models import (
+    AddressedLine,
+    Ask,
+    Cycle,
+    FollowUp,
+    Person,
+    PersonPromises,
+    Promise,
+    Standup,
+    TrendPoint,
+)
 from digests.parsing import (
     FIELDS,
     MAX_ASKS_PER_STANDUP,
     MAX_FIELD_CHARS,
+    AnswerTo,
     MemberDirectory,
     StandupForm,
     form_from_standup,
+    read_answer_metadata,
 )
 from digests.render import action_ids
 from digests.render.views import (
     MAX_MESSAGE_BLOCK_TEXT,
+    build_answer_view,
+    build_away_blocks,
     build_full_text_view,
     build_home_view,
     build_standup_view,
     fit_field,
+    render_answer_dm,
     render_ask_dm,
     render_follow_up_added,
     render_standup_confirmation,
@@ -65,26 +80,72 @@ def block_text(blocks: list[dict[str, object]]) -> int:
     return sum(len(text) for text in all_text(blocks))
 
 
+ASK_STATES = st.sampled_from(["open", "done", "answered"])
+
+
 @given(
-    st.lists(one_line, min_size=1, max_size=MAX_ASKS_PER_STANDUP),
-    st.lists(st.booleans(), min_size=MAX_ASKS_PER_STANDUP, max_size=MAX_ASKS_PER_STANDUP),
+    st.lists(st.tuples(one_line, ASK_STATES, hostile), min_size=1, max_size=MAX_ASKS_PER_STANDUP)
 )
-def test_an_ask_dm_fits_one_message_whatever_was_asked(texts: list[str], done: list[bool]) -> None:
+def test_an_ask_dm_fits_one_message_whatever_was_asked_or_answered(
+    asks_typed: list[tuple[str, str, str]],
+) -> None:
     asks = [
-        ask(t, n, status="done" if d else "open", closed_by="U2" if d else None)
-        for n, (t, d) in enumerate(zip(texts, done, strict=False), start=1)
+        ask(
+            text,
+            number,
+            status="open" if state == "open" else "done",
+            closed_by=None if state == "open" else "U2",
+            answer=(answer or "x") if state == "answered" else None,
+            answered_at=NOW if state == "answered" else None,
+            answered_by="U2" if state == "answered" else None,
+        )
+        for number, (text, state, answer) in enumerate(asks_typed, start=1)
     ]
     text, blocks = render_ask_dm(asks)
     assert validate_blocks(blocks, pointer="/blocks", max_blocks=50) == []
     assert block_text(blocks) <= MAX_MESSAGE_BLOCK_TEXT
     assert len(text) <= MAX_UPDATE_TEXT  # chat.update's limit, the lower one
-    buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [e["value"] for e in buttons if e["action_id"] != action_ids.SHOW_FULL_TEXT] == [
-        str(a.id) for a in asks
-    ]
-    for a in asks:  # what is cut has a way to the whole text
-        if escape_mrkdwn(a.text) not in " ".join(all_text(blocks)):
-            assert f"ask:{a.id}" in [e["value"] for e in buttons]
+    shown = " ".join(all_text(blocks))
+    for a in asks:
+        actions = next(b for b in blocks if b.get("block_id") == f"ask_{a.id}")["elements"]
+        mine = [(e["action_id"], e["value"]) for e in actions]
+        if a.answered:
+            expected = [(action_ids.ANSWER_ASK, str(a.id))]  # Edit answer; never Reopen
+        elif a.status == "done":
+            expected = [(action_ids.REOPEN_ASK, str(a.id)), (action_ids.ANSWER_ASK, str(a.id))]
+        else:
+            expected = [(action_ids.ANSWER_ASK, str(a.id)), (action_ids.CLOSE_ASK, str(a.id))]
+        assert [m for m in mine if m[0] != action_ids.SHOW_FULL_TEXT] == expected
+        # What is cut has a way to the whole text: "Read all" for the ask, and for the answer.
+        if escape_mrkdwn(a.text) not in shown:
+            assert (action_ids.SHOW_FULL_TEXT, f"ask:{a.id}") in mine
+        if a.answer is not None and not all(
+            line in shown for line in escape_mrkdwn(a.answer.strip()).split("\n")
+        ):
+            assert (action_ids.SHOW_FULL_TEXT, f"answer:{a.id}") in mine
+
+
+@given(one_line, hostile, st.booleans())
+def test_the_answer_modal_and_the_answer_dm_fit_whatever_was_typed(
+    asked: str, typed: str, edited: bool
+) -> None:
+    answer_text = typed.strip() or "x"
+    modal = build_answer_view(ask(asked, 7, answer=answer_text if edited else None))
+    assert validate_view(modal, kind="modal") == []
+    assert read_answer_metadata(modal["private_metadata"]) == AnswerTo(ask_id=7)
+    [box] = [b for b in modal["blocks"] if b["type"] == "input"]
+    assert box["block_id"] == action_ids.ANSWER_BLOCK
+    assert box["element"].get("initial_value") == (answer_text[:3000] if edited else None)
+    answered = ask(asked, 7, answer=answer_text, answered_at=NOW, answered_by="U2")
+    text, blocks = render_answer_dm(answered, edited=edited)
+    assert validate_blocks(blocks, pointer="/blocks", max_blocks=50) == []
+    assert block_text(blocks) <= MAX_MESSAGE_BLOCK_TEXT and len(text) <= MAX_UPDATE_TEXT
+    for rendered in (text, *all_text(blocks)):
+        assert "<!channel>" not in rendered and "\u202e" not in rendered and "\x00" not in rendered
+    buttons = [e["value"] for b in blocks if b["type"] == "actions" for e in b["elements"]]
+    shown = " ".join(all_text(blocks))
+    if not all(line in shown for line in escape_mrkdwn(answer_text).split("\n")):
+        assert "answer:7" in buttons
 
 
 @given(one_line)
@@ -108,6 +169,30 @@ def test_app_home_fits_whatever_was_typed(
         for n, t in enumerate(follow_up_texts, start=1)
     ]
     asks = [ask(t, n, everyone=everyone) for n, t in enumerate(ask_texts, start=1)]
+    outcomes = ["delivered", "carried", "not_reported", "away"]
+    promises = PersonPromises(
+        person=Person(user_id="U1", name="Kevin"),
+        reported=everyone,
+        promises=tuple(
+            Promise(
+                text=t,
+                outcome=outcomes[n % 4],
+                weeks_carried=n % 5 + 1,  # type: ignore[arg-type]
+                first_promised=MEETING,
+            )  # fmt: skip
+            for n, t in enumerate(ask_texts)
+        ),
+    )
+    trend = [
+        TrendPoint(
+            meeting_date=MEETING - timedelta(weeks=n),
+            team_size=9,
+            reported=n,
+            promised=n * 3,
+            delivered=n,
+        )  # fmt: skip
+        for n in range(8, -1, -1)
+    ]
     view = build_home_view(
         user_id="U1",
         cycle=CYCLE,
@@ -116,8 +201,15 @@ def test_app_home_fits_whatever_was_typed(
         asks_to_me=asks,
         team_size=4,
         submitted=1,
+        away_blocks=build_away_blocks(today=MEETING, planned=[], status=None),
+        promises=promises,
+        trend=trend,
     )
     assert validate_view(view, kind="home") == []
+    answers = [e for b in view["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["value"] for e in answers if e["action_id"] == action_ids.ANSWER_ASK] == [
+        str(a.id) for a in asks[:20]
+    ]
     for block in view["blocks"]:
         if block["type"] == "section" and block["text"]["text"].endswith(ELLIPSIS):
             assert not block["text"]["text"][:-1].rstrip().endswith("&")  # no entity cut

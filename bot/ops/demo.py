@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.deps import utc_now
 from bot.schedule import CronSchedule
@@ -23,13 +22,28 @@ from bot.services.ci_report import write_ci_report
 from bot.services.digest import render_digest_files, write_preview
 from bot.services.history import load_history
 from bot.store import Store
+from digests.away import AwayBook, away_whole_cycles
 from digests.build import build_digest
-from digests.models import Ask, CycleStandups, FollowUp, Member, Person, Standup
-from digests.sample import build_sample_inputs, sample_ci_audit
+from digests.models import (
+    Ask,
+    CycleStandups,
+    FollowUp,
+    Member,
+    Person,
+    Standup,
+)
+from digests.sample import (
+    SAMPLE_ZONE,
+    build_sample_inputs,
+    load_sample_data,
+    sample_ci_audit,
+    sample_time_away,
+)
+from digests.workdays import HolidayCalendar
 
 # The sample team meets on Mondays at 09:00 UTC (digests.sample): its earlier cycles are read
 # back from the database on that schedule, as the bot reads them on STANDUP_DIGEST_CRON.
-SAMPLE_SCHEDULE = CronSchedule("0 9 * * mon", ZoneInfo("UTC"))
+SAMPLE_SCHEDULE = CronSchedule("0 9 * * mon", SAMPLE_ZONE)
 
 
 def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
@@ -45,13 +59,28 @@ def run_demo(out: Path, *, meeting_date: date | None = None) -> int:
     ):
         fill_sample_database(store, inputs)
         cycle = inputs["cycle"]
+        team = store.get_team()
+        history = load_history(store, SAMPLE_SCHEDULE, cycle)
+        time_away = store.get_time_away(ending_on_or_after=history[-1].cycle.starts_at.date())
+        book = AwayBook.build(team, time_away, {}, zone=SAMPLE_ZONE)
         inputs.update(
-            team=store.get_team(),
+            team=team,
             standups=store.get_standups(cycle.meeting_date),
-            history=load_history(store, SAMPLE_SCHEDULE, cycle),
-            asks=store.get_digest_asks(cycle.meeting_date),
+            history=history,
+            asks=store.get_digest_asks(cycle.meeting_date, answered_since=cycle.starts_at),
             open_follow_ups=store.get_open_follow_ups(),
             closed_follow_ups=store.get_follow_ups_closed_between(cycle.starts_at, inputs["now"]),
+            away=[
+                found
+                for member in team
+                if (found := book.away_in_cycle(member.user_id, cycle, inputs["now"]))
+            ],
+            away_before=away_whole_cycles(
+                time_away,
+                [earlier.cycle for earlier in history],
+                zone=SAMPLE_ZONE,
+                calendar=HolidayCalendar(),
+            ),
         )
         files = render_digest_files(build_digest(**inputs))
     written = write_preview(files, out)
@@ -87,6 +116,8 @@ def fill_sample_database(store: Store, inputs: dict[str, Any]) -> None:
         for standup in earlier.standups:
             saved, _ = store.save_standup(standup, now=standup.submitted_at)
             _close_done_asks(store, standup.asks, saved.asks)
+    for away in sample_time_away(load_sample_data(), inputs["cycle"].meeting_date):
+        store.save_time_away(away, now=now)
     follow_ups: list[FollowUp] = [*inputs["open_follow_ups"], *inputs["closed_follow_ups"]]
     for follow_up in sorted(follow_ups, key=lambda f: f.id):
         owner = Person(user_id=follow_up.owner_user_id, name=follow_up.owner_name)
@@ -105,6 +136,13 @@ def fill_sample_database(store: Store, inputs: dict[str, Any]) -> None:
 
 
 def _close_done_asks(store: Store, sample: Sequence[Ask], saved: Sequence[Ask]) -> None:
+    """Answer (which closes them) or close the sample's asks as it says."""
     for wanted, stored in zip(sample, saved, strict=True):
-        if wanted.status == "done" and stored.id is not None and wanted.closed_at is not None:
+        if stored.id is None:
+            continue
+        if wanted.answer and wanted.answered_by and wanted.answered_at is not None:
+            store.save_ask_answer(
+                stored.id, wanted.answer, by=wanted.answered_by, now=wanted.answered_at
+            )
+        elif wanted.status == "done" and wanted.closed_at is not None:
             store.save_ask_status(stored.id, "done", by=wanted.closed_by, now=wanted.closed_at)

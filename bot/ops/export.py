@@ -3,7 +3,8 @@ range of meetings as JSON, Markdown or CSV; and `standup-bot search`'s Markdown.
 
 Each standup of a meeting also carries what became of the person's promises of the last cycle
 (`promises`) and how their blockers stand against the last cycle's (`blockers_status`); the
-promises of people who sent no standup are listed apart (`promises_without_standup`).
+promises of people who sent no standup are listed apart (`promises_without_standup`). Each ask
+has its `answer`, `answered_at` and `answered_by` (null while unanswered).
 """
 
 from __future__ import annotations
@@ -91,6 +92,9 @@ def _standup(standup: Standup) -> dict[str, Any]:
                 "status": ask.status,
                 "closed_at": _time(ask.closed_at),
                 "closed_by": ask.closed_by,
+                "answer": ask.answer,
+                "answered_at": _time(ask.answered_at),
+                "answered_by": ask.answered_by,
             }
             for ask in standup.asks
         ],
@@ -132,8 +136,11 @@ def render_export_markdown(export: dict[str, Any]) -> str:
         if standup["asks"]:
             lines.append("**Asks**")
             for ask in standup["asks"]:
-                mark = " (done)" if ask["status"] == "done" else ""
+                answer = ask.get("answer")
+                mark = " (answered)" if answer else " (done)" if ask["status"] == "done" else ""
                 lines.append(f"- to {t(ask['to_name'])}: {t(ask['text'])}{mark}")
+                if answer:
+                    lines.append(f"  - answer: {t(' '.join(answer.split()))}")
             lines.append("")
     for person in export.get("promises_without_standup", []):
         lines += [f"## {t(person['user_name'])}", "", "_No standup this week._", ""]

@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
 
+from bot.config import Settings
 from bot.deps import Deps
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from bot.slack.members import fetch_member
-from bot.store import StoreError
-from digests.away import AwayBook, status_key
+from bot.store import Store, StoreError
+from digests.away import AwayBook, away_whole_cycles, status_key
 from digests.models import AwayPerson, Cycle, Member, TimeAway
 from digests.parsing import AWAY_USAGE, parse_away
 from digests.render import views
@@ -34,6 +35,7 @@ def away_book(deps: Deps, members: list[Member], *, from_day: date) -> AwayBook:
         store.get_back_from_statuses(),
         zone=deps.settings.zone,
         extra_emoji=deps.settings.away_emoji,
+        calendar=deps.settings.holiday_calendar,
     )
 
 
@@ -45,6 +47,22 @@ def away_in_cycle(
     book = away_book(deps, team, from_day=first_day)
     found = (book.away_in_cycle(member.user_id, cycle, now) for member in team)
     return [entry for entry in found if entry is not None]
+
+
+def away_whole_cycles_of(
+    store: Store, settings: Settings, cycles: list[Cycle]
+) -> dict[date, frozenset[str]]:
+    """Who was away for all of each of these cycles (by meeting date), by the days set with
+    `/standup away`: for the trend's cycles, which no digest recorded."""
+    if not cycles:
+        return {}
+    first = min(cycle.starts_at for cycle in cycles).astimezone(settings.zone).date()
+    return away_whole_cycles(
+        store.get_time_away(ending_on_or_after=first),
+        cycles,
+        zone=settings.zone,
+        calendar=settings.holiday_calendar,
+    )
 
 
 def set_away(deps: Deps, user_id: str, argument: str) -> str:

@@ -21,7 +21,7 @@ from slack_sdk import WebClient
 
 from bot.config import Settings
 from bot.deps import Deps
-from bot.services.away import away_in_cycle
+from bot.services.away import away_in_cycle, away_whole_cycles_of
 from bot.services.billing import fetch_ci_audit, fetch_usage
 from bot.services.history import load_history, load_records, record_cycle
 from bot.services.team import current_team
@@ -130,7 +130,7 @@ def gather_digest(
         previous_meeting_date=previous,
         team=team,
         standups=standups,
-        asks=store.get_digest_asks(cycle.meeting_date),
+        asks=store.get_digest_asks(cycle.meeting_date, answered_since=cycle.starts_at),
         open_follow_ups=open_follow_ups,
         closed_follow_ups=closed_follow_ups,
         pr_lookups=fetched.pr_lookups,
@@ -144,6 +144,7 @@ def gather_digest(
         recorded_trend=[record.point for record in records.values()],
         away=away_in_cycle(deps, team, cycle, now=now),
         ci_audit=fetched.ci_audit,
+        away_before=away_whole_cycles_of(store, settings, [c.cycle for c in history]),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from bot.config import Settings
 from bot.store import Store
+from digests.away import away_whole_cycles
 from digests.cycles import Schedule, cycle_before
 from digests.models import (
     BlockerStatus,
@@ -79,8 +80,19 @@ def follow_cycle(
     """
     history = load_history(store, settings.digest_schedule, cycle)
     team_ids = {member.user_id for member in store.get_team()}
+    away = away_whole_cycles(
+        store.get_time_away(ending_on_or_after=cycle.starts_at.astimezone(settings.zone).date()),
+        [cycle],
+        zone=settings.zone,
+        calendar=settings.holiday_calendar,
+    )
     followed = follow_team(
-        history, standups, team_ids=team_ids, ends_at=cycle.ends_at, repos=settings.repos
+        history,
+        standups,
+        team_ids=team_ids,
+        ends_at=cycle.ends_at,
+        repos=settings.repos,
+        away_ids=away[cycle.meeting_date],
     )
     promises = {f.user_id: f.promises for f in followed if f.promises}
     names = {f.user_id: f.user_name for f in followed}
@@ -99,11 +111,13 @@ def follow_cycle(
             for person in record.promises
             if person.person.user_id is not None and person.person.user_id not in names
         }
+    away_ids = {f.user_id for f in followed if f.away}
     without = tuple(
         PersonPromises(
             person=Person(user_id=user_id, name=names.get(user_id, user_id)),
             reported=False,
             promises=made,
+            away=user_id in away_ids,
         )
         for user_id, made in promises.items()
         if user_id not in reported

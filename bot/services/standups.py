@@ -29,7 +29,18 @@ from bot.services.team import (
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from bot.slack.post import post_dm
 from bot.store import SavedStandup, StoreError
-from digests.cycles import cycle_at
+from digests.checklist import BLOCK_PREFIX as CHECKLIST_BLOCK
+from digests.checklist import (
+    ChecklistRef,
+    apply_ticks,
+    build_checklist,
+    fingerprint,
+    promises_of,
+    read_checklist_metadata,
+    read_ticked,
+    ticked_texts,
+)
+from digests.cycles import cycle_at, cycle_before
 from digests.models import EVERYONE, AddressedLine, Ask, Person, Standup
 from digests.parsing import (
     MemberDirectory,
@@ -53,6 +64,10 @@ SAVE_FAILED = (
     "Your standup could not be saved just now (the database is unavailable). "
     "Nothing was lost: submit again in a minute."
 )
+CHECKLIST_CHANGED = (
+    "Last week's list changed since this form opened, so the ticks may not mean what you saw. "
+    "Copy what you typed, close this form and run /standup again."
+)
 
 
 @dataclass
@@ -67,20 +82,21 @@ class Submission:
     follow_up_lines: list[AddressedLine] = field(default_factory=list)
     # Names the cache could not resolve: refresh the members after the ack, and resolve again.
     refresh_members: bool = False
+    ticked: tuple[str, ...] = ()  # the checklist's promises ticked (they are Done lines)
 
 
 def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_id: str) -> None:
-    """The modal, pre-filled with this cycle's standup as typed (or last cycle's Next as Done).
-    Only the database is read before views.open: the trigger expires 3 s after the command."""
-    cycle = cycle_at(deps.settings.digest_schedule, deps.now())
+    """The modal, pre-filled with this cycle's standup as typed, and last cycle's Next as the
+    checklist "tick what you delivered" (and, in a new cycle, in Next). Only the database is
+    read before views.open: the trigger expires 3 s after the command."""
+    schedule = deps.settings.digest_schedule
+    cycle = cycle_at(schedule, deps.now())
     try:
         current = deps.store.get_standup(user_id, cycle.meeting_date)
-        previous = None
+        last = deps.store.get_standup(user_id, cycle_before(schedule, cycle).meeting_date)
         follow_up_lines: list[str] = []
         directory = MemberDirectory([])
-        if current is None:
-            previous = deps.store.get_latest_standup_before(user_id, cycle.meeting_date)
-        else:
+        if current is not None:
             directory = cached_directory(deps.store)
             follow_up_lines = [
                 follow_up_line(follow_up, user_id, directory)
@@ -89,12 +105,15 @@ def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_i
             ]
     except StoreError as error:  # the modal still opens; saving will say what is wrong
         log.error("reading the standup to pre-fill failed: %s", error)
-        current = previous = None
+        current = last = None
         follow_up_lines, directory = [], MemberDirectory([])
+    checklist = build_checklist(last, current)
     form = form_from_standup(
-        current, follow_ups=follow_up_lines, done_from=previous, directory=directory
+        current, follow_ups=follow_up_lines, checklist=checklist, directory=directory
     )
-    view = build_standup_view(form, meeting_date=cycle.meeting_date, editing=current is not None)
+    view = build_standup_view(
+        form, meeting_date=cycle.meeting_date, editing=current is not None, checklist=checklist
+    )
     try:
         client.views_open(trigger_id=trigger_id, view=view)
     except SLACK_FAILURES as error:
@@ -104,17 +123,27 @@ def open_standup_modal(client: WebClient, deps: Deps, *, user_id: str, trigger_i
 def receive_submission(deps: Deps, *, user: dict[str, Any], view: dict[str, Any]) -> Submission:
     """Check and store a modal submission for the cycle it was sent in (no Slack call: this runs
     before the ack). Errors come back for the modal; a repeated delivery saves nothing."""
-    form = read_form(view.get("state", {}).get("values", {}))
-    errors = validate_form(form)
+    values = view.get("state", {}).get("values", {})
+    form = read_form(values)
+    checklist = read_checklist_metadata(view.get("private_metadata"))
+    ticks = read_ticked(values, checklist.count) if checklist is not None else frozenset()
+    errors = validate_form(form, ticked=len(ticks))
     if errors:
         return Submission(errors=errors)
     now = deps.now()
     # A submission belongs to the first digest due after it was sent, not when the modal opened.
     cycle = cycle_at(deps.settings.digest_schedule, now)
-    directory = cached_directory(deps.store)
+    try:
+        ticked = _ticked_promises(deps, user["id"], checklist, ticks)
+        directory = cached_directory(deps.store)
+    except StoreError as error:
+        log.error("reading the checklist's promises failed: %s", error)
+        return Submission(errors={"done": SAVE_FAILED})
+    if ticked is None:
+        return Submission(errors={f"{CHECKLIST_BLOCK}0": CHECKLIST_CHANGED})
     ask_lines = parse_addressed_items(form.asks, directory)
     follow_up_lines = parse_addressed_items(form.follow_ups, directory)
-    standup = _standup(form, user, ask_lines, directory, cycle.meeting_date, now)
+    standup = _standup(form, user, ask_lines, directory, cycle.meeting_date, now, ticked)
     # Slack may deliver the same submission twice: the view id and hash identify it.
     delivery = f"view:{view.get('id')}:{view.get('hash')}" if view.get("id") else None
     try:
@@ -139,10 +168,25 @@ def receive_submission(deps: Deps, *, user: dict[str, Any], view: dict[str, Any]
         user=user,
         ask_lines=ask_lines,
         follow_up_lines=follow_up_lines,
+        ticked=ticked,
         refresh_members=_needs_refresh(
             deps, user["id"], [*ask_lines, *follow_up_lines], directory, now
         ),
     )
+
+
+def _ticked_promises(
+    deps: Deps, user_id: str, checklist: ChecklistRef | None, ticks: frozenset[int]
+) -> tuple[str, ...] | None:
+    """The texts of the promises ticked in the checklist, read again from the standup they were
+    promised in; None when those are no longer what the modal listed."""
+    if checklist is None:
+        return ()
+    promises = promises_of(deps.store.get_standup(user_id, checklist.meeting_date))
+    if len(promises) != checklist.count or fingerprint(promises) != checklist.fingerprint:
+        log.warning("checklist of %s for %s no longer matches", user_id, checklist.meeting_date)
+        return None
+    return ticked_texts(promises, ticks)
 
 
 def _needs_refresh(
@@ -222,6 +266,7 @@ def _resolve_again(
         directory,
         saved.standup.meeting_date,
         saved.standup.submitted_at,
+        submission.ticked,
     )
     again = deps.store.save_submission(standup, follow_ups=follow_up_lines, now=now)
     assert again is not None  # no delivery to claim
@@ -236,16 +281,19 @@ def _standup(
     directory: MemberDirectory,
     meeting_date: date,
     submitted_at: datetime,
+    ticked: Sequence[str] = (),
 ) -> Standup:
+    """The standup as submitted; `ticked`: the promises ticked in the checklist (Done lines)."""
     me = directory.by_id(user["id"])
     user_name = me.label if me else str(user.get("name") or user.get("username") or user["id"])
+    done, next_ = apply_ticks(split_items(form.done), split_items(form.next), ticked)
     return Standup(
         user_id=user["id"],
         user_name=user_name,
         meeting_date=meeting_date,
         submitted_at=submitted_at,
-        done=tuple(split_items(form.done)),
-        next=tuple(split_items(form.next)),
+        done=done,
+        next=next_,
         blocked=tuple(split_items(form.blocked)),
         asks=tuple(_ask(line, user["id"], user_name, meeting_date) for line in ask_lines),
     )

@@ -1,5 +1,5 @@
-"""Asks: read, the DM to the person asked (claimed, sent, failed), status. (They are written
-with their standup.)
+"""Asks: read, the DM to the person asked (claimed, sent, failed), status, answers. (They are
+written with their standup.)
 
 An ask's DM is claimed before it is sent (`claim_ask_dms`: one UPDATE, so two submissions at
 once cannot both send it), then marked sent, or failed for good (never tried again), or
@@ -10,6 +10,7 @@ older than DM_CLAIM_LEASE (the process died while sending) may be claimed again.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -21,6 +22,16 @@ from digests.models import (
 )
 
 DM_CLAIM_LEASE = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class AnswerSaved:
+    """What `save_ask_answer` stored: the ask as it is now, whether this was its first answer,
+    and whether anything changed."""
+
+    ask: Ask
+    first: bool
+    changed: bool
 
 
 class AskQueries(Database):
@@ -37,13 +48,17 @@ class AskQueries(Database):
         rows = self._read(f"SELECT * FROM asks WHERE id IN ({marks}) ORDER BY id", list(ask_ids))
         return [ask_from_row(r) for r in rows]
 
-    def get_digest_asks(self, meeting_date: date) -> list[Ask]:
-        """This meeting's asks, and earlier ones still open."""
-        rows = self._read(
-            "SELECT * FROM asks WHERE meeting_date = ? OR (meeting_date < ? AND status = 'open') "
-            "ORDER BY meeting_date, standup_id, position",
-            (meeting_date.isoformat(), meeting_date.isoformat()),
-        )
+    def get_digest_asks(
+        self, meeting_date: date, *, answered_since: datetime | None = None
+    ) -> list[Ask]:
+        """This meeting's asks, earlier ones still open, and (with `answered_since`, the cycle's
+        start) earlier ones answered since then."""
+        sql = "SELECT * FROM asks WHERE meeting_date = ? OR (meeting_date < ? AND status = 'open')"
+        params: list[Any] = [meeting_date.isoformat(), meeting_date.isoformat()]
+        if answered_since is not None:
+            sql += " OR (meeting_date < ? AND answered_at >= ?)"
+            params += [meeting_date.isoformat(), iso(answered_since)]
+        rows = self._read(sql + " ORDER BY meeting_date, standup_id, position, id", params)
         return [ask_from_row(r) for r in rows]
 
     def get_asks_to(
@@ -115,6 +130,41 @@ class AskQueries(Database):
     def save_ask_status(
         self, ask_id: int, status: FollowUpStatus, *, by: str | None, now: datetime
     ) -> Ask | None:
+        """Close or reopen an ask; an answered ask stays closed (its answer can be edited)."""
         with self._write() as tx:
             set_status(tx, "asks", ("closed_at", "closed_by"), ask_id, status, by, now)
         return self.get_ask(ask_id)
+
+    def save_ask_answer(
+        self, ask_id: int, answer: str, *, by: str, now: datetime, delivery: str | None = None
+    ) -> AnswerSaved | None:
+        """Store `by`'s answer to an ask and close it (an ask already closed keeps who closed
+        it), in one transaction with the claim of `delivery` (the answer modal's view id and
+        hash). None for a delivery already saved or an ask that no longer exists.
+
+        A second answer replaces the first ("Edit answer"); `first` says whether this one is
+        the ask's first, `changed` whether the text is new (an unchanged one changes nothing)."""
+        with self._write() as tx:
+            if delivery is not None:
+                claimed = tx.execute(
+                    "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
+                    (delivery, iso(now)),
+                ).rowcount
+                if claimed != 1:
+                    return None
+            row = tx.execute(
+                "SELECT answer, answered_at FROM asks WHERE id = ?", (ask_id,)
+            ).fetchone()
+            if row is None:
+                return None
+            first = row["answered_at"] is None
+            changed = first or row["answer"] != answer
+            if changed:
+                tx.execute(
+                    "UPDATE asks SET answer = ?, answered_at = ?, answered_by = ? WHERE id = ?",
+                    (answer, iso(now), by, ask_id),
+                )
+                set_status(tx, "asks", ("closed_at", "closed_by"), ask_id, "done", by, now)
+        ask = self.get_ask(ask_id)
+        assert ask is not None
+        return AnswerSaved(ask=ask, first=first, changed=changed)

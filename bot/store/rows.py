@@ -41,7 +41,8 @@ def set_status(
     now: datetime,
 ) -> None:
     """Close (keeping the first closer when it is already closed) or reopen an ask/follow-up;
-    a row already in `status` is left alone."""
+    a row already in `status` is left alone, and an answered ask is never reopened (answering
+    closed it; its answer can be edited instead)."""
     at, who = closed_columns
     if status == "done":
         tx.execute(
@@ -50,8 +51,9 @@ def set_status(
             (iso(now), by, row_id),
         )
     else:
+        answered = " AND answered_at IS NULL" if table == "asks" else ""
         tx.execute(
             f"UPDATE {table} SET status = 'open', {at} = NULL, {who} = NULL "
-            "WHERE id = ? AND status = 'done'",
+            f"WHERE id = ? AND status = 'done'{answered}",
             (row_id,),
         )

@@ -216,6 +216,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX reactions_added ON reactions (added_at);
     CREATE INDEX http_cache_updated ON http_cache (updated_at);
     """,
+    # 7: an ask's answer (given with the Answer button of its DM or App Home; answering closes
+    # the ask), when and by whom; the digest also lists earlier asks answered during its cycle
+    """
+    ALTER TABLE asks ADD COLUMN answer TEXT;
+    ALTER TABLE asks ADD COLUMN answered_at TEXT;
+    ALTER TABLE asks ADD COLUMN answered_by TEXT;
+    CREATE INDEX asks_answered ON asks (answered_at);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -62,7 +62,8 @@ class StandupQueries(AskQueries, FollowUpQueries):
 
         Asks and follow-ups raised in it are matched to the earlier ones by the line as typed
         (else by person and text): a line left unchanged keeps its row, so nobody is DM'd twice
-        and a closed one stays closed; a line the edit removes is dropped.
+        and a closed one stays closed; a line the edit removes is dropped (an answered ask
+        stays, with its answer).
 
         `delivery` (Slack's view id and hash) is claimed in the same transaction: None is
         returned for a delivery already saved, and a save that fails claims nothing.
@@ -273,10 +274,12 @@ def _replace_asks(tx: sqlite3.Connection, standup_id: int, standup: Standup) -> 
                 ask.typed,
             ),
         )
-    if old.unmatched:
-        changed = True
-        tx.executemany("DELETE FROM asks WHERE id = ?", [(i,) for i in old.unmatched])
-    return changed
+    # Removed in the edit: dropped, unless answered (an answer is someone else's words: it stays,
+    # with its ask).
+    removed = tx.executemany(
+        "DELETE FROM asks WHERE id = ? AND answered_at IS NULL", [(i,) for i in old.unmatched]
+    ).rowcount
+    return changed or removed > 0
 
 
 def _follow_up_key(row: sqlite3.Row) -> tuple[Any, ...]:

@@ -20,3 +20,7 @@ AWAY_SET = "away_set"  # "Set away"
 AWAY_BACK = "away_back"  # "I'm back"
 SEARCH_MORE = "search_more"  # the next page of a /standup search answer
 SHOW_FULL_TEXT = "show_full_text"  # "Read all" under a cut ask or follow-up (DM, App Home)
+CHECKLIST_ACTION = "delivered"  # the modal's checkboxes of last week's promises
+ANSWER_ASK = "answer_ask"  # "Answer" (and "Edit answer") on an ask (its DM, App Home)
+ANSWER_CALLBACK = "answer_submit"  # the answer modal's view callback id
+ANSWER_BLOCK = "answer"  # the answer modal's text input block

@@ -320,8 +320,15 @@ def _resolved_lines(digest: Digest) -> list[str]:
 def _ask_units(digest: Digest) -> list[list[Block]]:
     total = sum(len(group.asks) for group in digest.asks)
     open_count = digest.open_ask_count
-    done = f", {total - open_count} done" if total > open_count else ""
-    lines = [f":raising_hand: *Asks ({open_count} open{done})*"]
+    answered = sum(
+        ask.answer is not None and ask.status == "done"
+        for group in digest.asks
+        for ask in group.asks
+    )
+    closed = total - open_count - answered
+    counts = f"{open_count} open" + (f", {answered} answered" if answered else "")
+    counts += f", {closed} done" if closed else ""
+    lines = [f":raising_hand: *Asks ({counts})*"]
     for group in digest.asks:
         lines.extend(_ask_group_lines(group))
     sections = _sections(lines)
@@ -329,9 +336,15 @@ def _ask_units(digest: Digest) -> list[list[Block]]:
 
 
 def _ask_group_lines(group: AskGroup) -> list[str]:
-    heading = to_mrkdwn(Strong(wording.ask_heading(group)))
-    lines = (to_mrkdwn(wording.ask_line(ask, limit=MAX_ITEM_CHARS)) for ask in group.asks)
-    return [heading, *(f"• {line}" for line in lines)]
+    """The asks to one person; an answered one with its answer quoted under it (one line for
+    `_sections`, so the two are never split)."""
+    lines = [to_mrkdwn(Strong(wording.ask_heading(group)))]
+    for ask in group.asks:
+        line = f"• {to_mrkdwn(wording.ask_line(ask, limit=MAX_ITEM_CHARS))}"
+        if ask.answer is not None:
+            line += f"\n>{to_mrkdwn(wording.answer_line(ask, limit=MAX_ITEM_CHARS))}"
+        lines.append(line)
+    return lines
 
 
 def _board_summary_lines(board: PrBoard) -> list[str]:

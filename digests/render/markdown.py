@@ -125,6 +125,7 @@ def _environment() -> Environment:
         no_standup=lambda person: Markup(wording.no_standup(person).capitalize()),
         ask_heading=lambda group: _md(wording.ask_heading(group)),
         ask_line=lambda ask: _md(wording.ask_line(ask)),
+        answer_line=lambda ask: _md(wording.answer_line(ask)),
         source=lambda follow_up: _md(wording.follow_up_source(follow_up)),
         comparison_line=lambda comparison: _md(wording.comparison_line(comparison)),
         name=_name,

@@ -9,10 +9,13 @@ in a modal (`build_full_text_view`), which splits it over as many sections as it
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
+from digests import checklist as checklists
+from digests.checklist import Checklist
 from digests.dates import short_day
 from digests.escape import clip, clip_mrkdwn, escape_mrkdwn, split_mrkdwn
 from digests.models import (
@@ -21,13 +24,16 @@ from digests.models import (
     AwayPerson,
     Cycle,
     FollowUp,
+    PersonPromises,
     SearchHit,
     SearchPage,
     Standup,
     TimeAway,
+    TrendPoint,
 )
-from digests.parsing import FIELDS, MAX_FIELD_CHARS, StandupForm
-from digests.render import action_ids
+from digests.parsing import ANSWER_METADATA_KEY, FIELDS, MAX_FIELD_CHARS, StandupForm
+from digests.render import action_ids, wording
+from digests.render.blocks import to_mrkdwn
 
 Block = dict[str, Any]
 
@@ -48,6 +54,7 @@ MAX_OVERFLOW_SECTIONS = 10  # per modal field, for lines that no longer fit the 
 
 NO_TEXT = "_(no text)_"  # for a text of nothing but what `neutralise` removes
 FULL_TEXT_ASK = "ask"
+FULL_TEXT_ANSWER = "answer"
 FULL_TEXT_FOLLOW_UP = "follow_up"
 
 HELP = """*standup-bot* — the team's weekly standup in Slack.
@@ -59,8 +66,9 @@ the digest lists you under Away (`mon fri`, `dec 24 jan 2`, `until 2026-12-31`).
 • `/standup back` — you're back (also when your Slack status still says away).
 • `/standup search <words> [@person] [since <date>] [until <date>]` — find what was written.
 • `/standup help` — this message.
-In the form, one item per line. Asks and follow-ups may start with a person: `@name …`, \
-`Name: …` or `Everyone: …`. PRs like `#123`, `repo#123` or a PR link show with live status in \
+In the form, one item per line; in a new week, tick what you delivered of last week's Next. \
+Asks and follow-ups may start with a person: `@name …`, `Name: …` or `Everyone: …`; an ask's \
+DM has an *Answer* button. PRs like `#123`, `repo#123` or a PR link show with live status in \
 the Monday digest. React ✅ to a follow-up in the digest thread when it is done."""
 
 
@@ -89,8 +97,15 @@ def meeting_words(meeting_date: date) -> str:
 # --- the /standup modal -------------------------------------------------------------------------
 
 
-def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) -> dict[str, Any]:
-    """The /standup modal, pre-filled with `form`.
+def build_standup_view(
+    form: StandupForm,
+    *,
+    meeting_date: date,
+    editing: bool,
+    checklist: Checklist | None = None,
+) -> dict[str, Any]:
+    """The /standup modal, pre-filled with `form`, with last week's promises as a checklist
+    ("tick what you delivered", `digests.checklist`) before the fields.
 
     A field longer than its box (only an old standup, stored before lines were kept as typed,
     can be) keeps the whole lines that fit; the others are shown under it, saying that
@@ -104,6 +119,8 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
         "leave out what does not apply."
     )
     blocks: list[Block] = [_section(intro)]
+    if checklist is not None:
+        blocks += _checklist_blocks(checklist)
     for block_id, label, placeholder in FIELDS:
         element: Block = {
             "type": "plain_text_input",
@@ -126,7 +143,10 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
         )
         if overflow:
             blocks += _overflow_blocks(label, overflow)
-    return {
+    # An intro, MAX_BLOCKS + 1 of checklist, and per field its input and at most
+    # MAX_OVERFLOW_SECTIONS + 2 of overflow: 72 at most.
+    assert len(blocks) <= MAX_VIEW_BLOCKS
+    view: dict[str, Any] = {
         "type": "modal",
         "callback_id": action_ids.STANDUP_CALLBACK,
         "title": {"type": "plain_text", "text": f"Standup · {title_date}"[:MAX_VIEW_TITLE]},
@@ -134,6 +154,61 @@ def build_standup_view(form: StandupForm, *, meeting_date: date, editing: bool) 
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+    if checklist is not None:
+        view["private_metadata"] = checklists.checklist_metadata(checklist)
+    return view
+
+
+CHECKLIST_LABEL = "Tick what you delivered"
+CHECKLIST_HINT = (
+    "Your Next from last week. A ticked item becomes a Done line and leaves Next; the others "
+    "are in Next below, to edit or delete."
+)
+
+
+def _checklist_blocks(checklist: Checklist) -> list[Block]:
+    """Last week's promises, ten to a `checkboxes` element (Slack's most), each option's value
+    its index and its label the text escaped, then cut to 75 characters; those ticked already
+    (editing) as `initial_options`, the same objects as among `options`."""
+    blocks: list[Block] = []
+    for start, promises in checklist.blocks():
+        options = [
+            {
+                "text": {"type": "mrkdwn", "text": _typed(text, checklists.MAX_OPTION_TEXT)[0]},
+                "value": str(start + offset),
+            }
+            for offset, text in enumerate(promises)
+        ]
+        chosen = [o for i, o in enumerate(options, start) if i in checklist.ticked]
+        element: Block = {
+            "type": "checkboxes",
+            "action_id": action_ids.CHECKLIST_ACTION,
+            "options": options,
+        }
+        if chosen:
+            element["initial_options"] = chosen
+        label = CHECKLIST_LABEL
+        if len(checklist.listed) > checklists.MAX_OPTIONS:
+            label += f" ({start + 1}–{start + len(promises)} of {len(checklist.listed)})"
+        block: Block = {
+            "type": "input",
+            "block_id": f"{checklists.BLOCK_PREFIX}{start // checklists.MAX_OPTIONS}",
+            "optional": True,
+            "label": {"type": "plain_text", "text": label},
+            "element": element,
+        }
+        if not blocks:
+            block["hint"] = {"type": "plain_text", "text": CHECKLIST_HINT}
+        blocks.append(block)
+    if checklist.more:
+        more = "1 more promise" if checklist.more == 1 else f"{checklist.more} more promises"
+        blocks.append(
+            _context(
+                f"…and {more} from last week, past the {checklists.MAX_LISTED} listed: they are "
+                "in Next below. Move what you delivered to Done."
+            )
+        )
+    return blocks
 
 
 def fit_field(value: str, limit: int = MAX_FIELD_CHARS) -> tuple[str, list[str]]:
@@ -182,8 +257,12 @@ def build_home_view(
     team_size: int,
     submitted: int,
     away_blocks: list[Block] | None = None,
+    promises: PersonPromises | None = None,
+    trend: Sequence[TrendPoint] = (),
 ) -> dict[str, Any]:
-    """`away_blocks`: the time-away controls (`build_away_blocks`), after the standup."""
+    """`away_blocks`: the time-away controls (`build_away_blocks`), after the standup.
+    `promises`: the person's promises of last cycle, with their outcomes so far; `trend`: the
+    team's last cycles, oldest first, this one (so far) last."""
     meeting = meeting_words(cycle.meeting_date)
     if standup is None:
         status = f":hourglass_flowing_sand: Your standup for *{meeting}* is not in yet."
@@ -205,8 +284,13 @@ def build_home_view(
         _context(f"Team: {submitted} of {team_size} sent their standup for {meeting}."),
         {"type": "divider"},
         *([*away_blocks, {"type": "divider"}] if away_blocks else []),
-        _header("Your open follow-ups"),
     ]
+    delivery = [
+        block for block in (_home_promises(promises), _home_trend(trend)) if block is not None
+    ]
+    if delivery:
+        blocks += [*delivery, {"type": "divider"}]
+    blocks.append(_header("Your open follow-ups"))
     blocks += _list_blocks(
         [
             _Row(
@@ -229,22 +313,72 @@ def build_home_view(
                 action_ids.HOME_CLOSE_ASK,
                 str(a.id),
                 f"{FULL_TEXT_ASK}:{a.id}",
+                answer=True,
             )
             for a in asks_to_me
         ],
         empty="No open asks.",
     )
-    assert len(blocks) <= MAX_VIEW_BLOCKS  # at most 2 blocks a row, MAX_LISTED rows a list
+    # 4 + 5 (time away) + 3 (delivery) fixed, then two lists of at most MAX_LISTED rows of 2
+    # blocks, each with its header and "…and N more": 97 at most.
+    assert len(blocks) <= MAX_VIEW_BLOCKS
     return {"type": "home", "blocks": blocks}
+
+
+MAX_HOME_PROMISES = 15  # promises listed on App Home; the rest are counted
+MAX_HOME_PROMISE_CHARS = 150
+
+
+def _home_promises(person: PersonPromises | None) -> Block | None:
+    """ "Your promises of last week": each with what became of it so far (worded as in the
+    digest), and the tally."""
+    if person is None or not person.promises:
+        return None
+    tally = wording.person_delivery(person)
+    lines = [f"*Your promises of last week* · {tally} so far"]
+    for promise in person.promises[:MAX_HOME_PROMISES]:
+        line = wording.promise_line(promise, limit=MAX_HOME_PROMISE_CHARS, so_far=True)
+        lines.append(f"• {to_mrkdwn(line)}")
+    if len(person.promises) > MAX_HOME_PROMISES:
+        lines.append(f"_…and {len(person.promises) - MAX_HOME_PROMISES} more._")
+    return _section(clip_mrkdwn("\n".join(lines), MAX_SECTION_TEXT))
+
+
+def _home_trend(points: Sequence[TrendPoint]) -> Block | None:
+    """The team's last meetings as text (App Home cannot show the digest's chart): standups
+    reported of the team, promises delivered of those made; this meeting so far last."""
+    if len(points) < 2:
+        return None
+    title = wording.trend_title(points)
+    lines = [f"*The team: {title[:1].lower()}{title[1:]}*"]
+    for index, point in enumerate(points):
+        so_far = " (so far)" if index == len(points) - 1 else ""
+        delivered = wording.trend_delivered(point)
+        lines.append(
+            f"• {short_day(point.meeting_date)}{so_far}: reported "
+            f"{wording.trend_reported(point)} · "
+            + (f"delivered {delivered}" if point.promised else delivered)
+        )
+    return _section("\n".join(lines))
 
 
 class _Row:
     """A follow-up or ask on App Home: our prefix, their text, its Mark done button, and the
-    value of its "Read all" button (shown when the text had to be cut)."""
+    value of its "Read all" button (shown when the text had to be cut); an ask also has its
+    Answer button."""
 
-    def __init__(self, prefix: str, text: str, action: str, value: str, full_text: str) -> None:
+    def __init__(
+        self,
+        prefix: str,
+        text: str,
+        action: str,
+        value: str,
+        full_text: str,
+        *,
+        answer: bool = False,
+    ) -> None:
         self.prefix, self.text, self.action, self.value = prefix, text, action, value
-        self.full_text = full_text
+        self.full_text, self.answer = full_text, answer
 
 
 def _list_blocks(rows: list[_Row], *, empty: str) -> list[Block]:
@@ -260,15 +394,13 @@ def _list_blocks(rows: list[_Row], *, empty: str) -> list[Block]:
                 "accessory": _button(row.action, "Mark done", value=row.value),
             }
         )
+        elements = []
+        if row.answer:
+            elements.append(_button(action_ids.ANSWER_ASK, "Answer", value=row.value))
         if cut:
-            blocks.append(
-                {
-                    "type": "actions",
-                    "elements": [
-                        _button(action_ids.SHOW_FULL_TEXT, "Read all", value=row.full_text)
-                    ],
-                }
-            )
+            elements.append(_button(action_ids.SHOW_FULL_TEXT, "Read all", value=row.full_text))
+        if elements:
+            blocks.append({"type": "actions", "elements": elements})
     if len(rows) > MAX_LISTED:
         blocks.append(_context(f"…and {len(rows) - MAX_LISTED} more."))
     return blocks
@@ -294,8 +426,9 @@ def render_reminder(cycle: Cycle) -> tuple[str, list[Block]]:
 
 
 def render_ask_dm(asks: Sequence[Ask]) -> tuple[str, list[Block]]:
-    """The DM an asked person gets for one submission: who asks, each ask with its button to
-    close (or reopen) it, and "Read all" under an ask cut to fit the message.
+    """The DM an asked person gets for one submission: who asks, each ask with its buttons
+    (Answer, and Mark done or Reopen), an answered one with its answer under it, and "Read all"
+    under a text cut to fit the message.
 
     `asks` are one person's asks from one standup (one asker, one meeting), in order."""
     first = asks[0]
@@ -315,13 +448,17 @@ def render_ask_dm(asks: Sequence[Ask]) -> tuple[str, list[Block]]:
         them = "it" if len(asks) == 1 else "them all"
         blocks.append(
             _context(
-                f"React :white_check_mark: to this message to close {them}, "
-                "or press a button when one is handled."
+                f"Press *Answer* to reply (it goes to {asker} and closes the ask), react "
+                f":white_check_mark: to this message to close {them}, or press *Mark done* "
+                "when one is handled."
             )
         )
+    elif all(ask.answered for ask in asks):
+        blocks.append(_context(":speech_balloon: All answered."))
     else:
         blocks.append(_context(":white_check_mark: All done."))
-    assert len(blocks) <= MAX_MESSAGE_BLOCKS  # 2 blocks an ask, at most MAX_ASKS_PER_STANDUP
+    # 3 blocks an ask (its text, its answer, its buttons), at most MAX_ASKS_PER_STANDUP
+    assert len(blocks) <= MAX_MESSAGE_BLOCKS
     shown, _ = _typed(first.text, 200)
     done = "Done: " if not open_count else ""
     fallback = f"{done}{what.capitalize()} from {asker} in their standup: {shown}"
@@ -329,23 +466,155 @@ def render_ask_dm(asks: Sequence[Ask]) -> tuple[str, list[Block]]:
 
 
 def _ask_blocks(ask: Ask, limit: int) -> list[Block]:
-    shown, cut = _typed(ask.text, limit)
-    if ask.status == "done":
+    """An ask in its DM: the text, the answer (when answered) and the buttons. The text budget
+    is shared by the ask and its answer."""
+    answered = ask.answered and ask.answer is not None
+    shown, cut = _typed(ask.text, limit // 2 if answered else limit)
+    blocks: list[Block] = []
+    elements: list[Block] = []
+    if answered:
+        answer, answer_cut = _quoted(ask.answer or "", limit // 2)
+        by = f" by <@{ask.answered_by}>" if ask.answered_by else ""
+        blocks += [_section(f">{shown}"), _section(f":speech_balloon: *Answered{by}:*\n{answer}")]
+        elements.append(_button(action_ids.ANSWER_ASK, "Edit answer", value=str(ask.id)))
+    elif ask.status == "done":
         closer = f" by <@{ask.closed_by}>" if ask.closed_by else ""
-        body = f"~{shown}~\n:white_check_mark: Done{closer}."
-        button = _button(action_ids.REOPEN_ASK, "Reopen", value=str(ask.id))
+        blocks.append(_section(f"~{shown}~\n:white_check_mark: Done{closer}."))
+        elements += [
+            _button(action_ids.REOPEN_ASK, "Reopen", value=str(ask.id)),
+            _button(action_ids.ANSWER_ASK, "Answer", value=str(ask.id)),
+        ]
+        answer_cut = False
     else:
-        body = f">{shown}"
-        button = _button(action_ids.CLOSE_ASK, "Mark done", value=str(ask.id), style="primary")
-    elements = [button]
+        blocks.append(_section(f">{shown}"))
+        elements += [
+            _button(action_ids.ANSWER_ASK, "Answer", value=str(ask.id), style="primary"),
+            _button(action_ids.CLOSE_ASK, "Mark done", value=str(ask.id)),
+        ]
+        answer_cut = False
     if cut:
         elements.append(
             _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
         )
-    return [
-        _section(body),
-        {"type": "actions", "block_id": f"ask_{ask.id}", "elements": elements},
+    if answer_cut:
+        elements.append(
+            _button(
+                action_ids.SHOW_FULL_TEXT,
+                "Read the whole answer",
+                value=f"{FULL_TEXT_ANSWER}:{ask.id}",
+            )
+        )
+    blocks.append({"type": "actions", "block_id": f"ask_{ask.id}", "elements": elements})
+    return blocks
+
+
+def _quoted(text: str, limit: int) -> tuple[str, bool]:
+    """A text people typed over several lines, escaped, cut to `limit`, each line quoted."""
+    shown, cut = _typed(text.strip(), limit)
+    return "\n".join(f">{line}" for line in shown.split("\n")), cut
+
+
+# --- answering an ask -------------------------------------------------------------------------
+
+MAX_ANSWER_CHARS = MAX_FIELD_CHARS  # Slack's plain_text_input limit
+MAX_ANSWER_VIEW_ASK_SECTIONS = 5
+ANSWER_HINT = (
+    "It goes to whoever asked, by DM, and closes the ask; the digest lists the ask with your "
+    "answer under it."
+)
+
+
+def build_answer_view(ask: Ask, *, from_home: bool = False) -> dict[str, Any]:
+    """The modal the Answer button opens: the ask (whole, over as many sections as it needs, up
+    to MAX_ANSWER_VIEW_ASK_SECTIONS), and a box for the answer (the current one when editing)."""
+    to = "everyone" if ask.everyone else "you"
+    about = (
+        f"<@{ask.from_user_id}> asked {to} in their standup for {meeting_words(ask.meeting_date)}:"
+    )
+    pieces = split_mrkdwn(
+        "\n".join(f">{line}" for line in (escape_mrkdwn(ask.text) or NO_TEXT).split("\n")),
+        MAX_SECTION_TEXT,
+    )
+    blocks: list[Block] = [_context(about)]
+    blocks += [_section(piece) for piece in pieces[:MAX_ANSWER_VIEW_ASK_SECTIONS]]
+    if len(pieces) > MAX_ANSWER_VIEW_ASK_SECTIONS:
+        blocks.append(_context("…cut here: *Read all* in the DM shows the whole ask."))
+    element: Block = {
+        "type": "plain_text_input",
+        "action_id": action_ids.FIELD_ACTION,
+        "multiline": True,
+        "max_length": MAX_ANSWER_CHARS,
+        "placeholder": {"type": "plain_text", "text": "What you have to say to it"},
+    }
+    if ask.answer:
+        element["initial_value"] = ask.answer[:MAX_ANSWER_CHARS]
+    blocks.append(
+        {
+            "type": "input",
+            "block_id": action_ids.ANSWER_BLOCK,
+            "label": {"type": "plain_text", "text": "Your answer"},
+            "hint": {"type": "plain_text", "text": ANSWER_HINT},
+            "element": element,
+        }
+    )
+    return {
+        "type": "modal",
+        "callback_id": action_ids.ANSWER_CALLBACK,
+        "private_metadata": answer_metadata(ask.id or 0, from_home=from_home),
+        "title": {"type": "plain_text", "text": "Edit answer" if ask.answer else "Answer"},
+        "submit": {"type": "plain_text", "text": "Update" if ask.answer else "Send"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }
+
+
+def answer_metadata(ask_id: int, *, from_home: bool) -> str:
+    """What the answer modal carries to its submission: the ask, and where it was opened."""
+    return json.dumps({ANSWER_METADATA_KEY: ask_id, "home": from_home}, separators=(",", ":"))
+
+
+def render_answer_dm(ask: Ask, *, edited: bool = False) -> tuple[str, list[Block]]:
+    """The DM to whoever asked: who answered which ask, and the answer ("Read all" under a text
+    cut to fit)."""
+    by = f"<@{ask.answered_by}>" if ask.answered_by else "Someone"
+    verb = "changed their answer to" if edited else "answered"
+    meeting = meeting_words(ask.meeting_date)
+    limit = (MAX_MESSAGE_BLOCK_TEXT - 1000) // 2
+    asked, asked_cut = _quoted(ask.text, min(limit, MAX_SECTION_TEXT - 100))
+    answer, answer_cut = _quoted(ask.answer or "", min(limit, MAX_SECTION_TEXT - 100))
+    blocks: list[Block] = [
+        _section(f":speech_balloon: {by} {verb} your ask in your standup for {meeting}:"),
+        _section(asked),
+        _section(f"*Answer:*\n{answer}"),
     ]
+    elements = []
+    if asked_cut:
+        elements.append(
+            _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
+        )
+    if answer_cut:
+        elements.append(
+            _button(
+                action_ids.SHOW_FULL_TEXT,
+                "Read the whole answer",
+                value=f"{FULL_TEXT_ANSWER}:{ask.id}",
+            )
+        )
+    if elements:
+        blocks.append({"type": "actions", "elements": elements})
+    blocks.append(_context("The ask is closed; the digest lists it with this answer."))
+    short, _ = _typed(" ".join((ask.answer or "").split()), 300)
+    fallback = f"{by} {verb} your ask ({_typed(ask.text, 100)[0]}): {short}"
+    return clip_mrkdwn(fallback, MAX_FALLBACK_TEXT), blocks
+
+
+def render_not_allowed_to_answer(ask: Ask) -> str:
+    """To someone who pressed Answer on an ask they may not answer."""
+    if ask.everyone:
+        return "Only someone on the team can answer an ask to everyone."
+    if ask.to_user_id is None:
+        return "This ask names nobody in the workspace, so nobody can answer it here."
+    return f"Only <@{ask.to_user_id}>, who was asked, can answer this ask."
 
 
 def build_full_text_view(title: str, about: str, text: str) -> dict[str, Any]:

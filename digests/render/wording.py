@@ -372,7 +372,14 @@ def ask_heading(group: AskGroup) -> Inline:
 
 
 def ask_line(ask: AskLine, *, limit: int | None = None) -> Inline:
+    """An ask: its text, who asked, and how it stands (open since, done, answered); an answered
+    one has its answer under it (`answer_line`)."""
     who = Em(("from ", name(ask.from_person)))
+    if ask.answer is not None:
+        asked: Inline = (
+            (" · ", Em(f"asked {short_date(ask.meeting_date)}")) if ask.carried_over else ""
+        )
+        return (item(ask.item, limit=limit), " — ", who, asked, " · ", ANSWER_EMOJI, "answered")
     if ask.status == "done":
         return (
             Strike(item(ask.item, limit=limit)),
@@ -386,6 +393,17 @@ def ask_line(ask: AskLine, *, limit: int | None = None) -> Inline:
         (" · ", Em(f"open since {short_date(ask.meeting_date)}")) if ask.carried_over else ""
     )
     return (item(ask.item, limit=limit), " — ", who, since)
+
+
+ANSWER_EMOJI = Emoji(":speech_balloon:", "💬")
+
+
+def answer_line(ask: AskLine, *, limit: int | None = None) -> Inline:
+    """The answer under an answered ask: "Hesham: the answer" (whoever answered, then it)."""
+    if ask.answer is None:
+        return ""
+    by: Inline = name(ask.answered_by) if ask.answered_by is not None else "Answer"
+    return (ANSWER_EMOJI, Strong((by, ":")), " ", item(ask.answer, limit=limit))
 
 
 # --- follow-ups ---------------------------------------------------------------------------------
@@ -453,6 +471,7 @@ OUTCOME_EMOJI = {
     "delivered": Emoji(":white_check_mark:", "✅"),
     "carried": Emoji(":repeat:", "🔁"),
     "not_reported": Emoji(":grey_question:", "❔"),
+    "away": Emoji(":palm_tree:", "🌴"),
 }
 
 
@@ -477,6 +496,9 @@ def delivered_label(delivered: int, promised: int) -> str:
 
 
 def person_delivery(person: PersonPromises) -> str:
+    """ "Delivered 2 of 3 promised"; "Promised" when none count (all away)."""
+    if not person.promised:
+        return "Promised"
     return delivered_label(person.delivered, person.promised)
 
 
@@ -486,26 +508,33 @@ def team_delivery(digest: Digest) -> str:
     return f"{delivered_label(delivered, promised)} ({percent(delivered, promised)})"
 
 
-def promise_outcome(promise: Promise) -> str:
-    """ "delivered", "delivered · PR merged", "carried · 3rd week", "not reported"."""
+def promise_outcome(promise: Promise, *, so_far: bool = False) -> str:
+    """ "delivered", "delivered · PR merged", "carried · 3rd week", "not reported", "away, not
+    counted". `so_far`: the cycle is still running (App Home), so nothing is "not reported"
+    yet."""
     if promise.outcome == "delivered":
         return "delivered · PR merged" if promise.merged else "delivered"
     if promise.outcome == "carried":
         return f"carried · {ordinal(promise.weeks_carried)} week"
-    return "not reported"
+    if promise.outcome == "away":
+        return "away, not counted"
+    return "not in your standup yet" if so_far else "not reported"
 
 
-def promise_line(promise: Promise, *, limit: int | None = None) -> Inline:
+def promise_line(promise: Promise, *, limit: int | None = None, so_far: bool = False) -> Inline:
     return (
         OUTCOME_EMOJI[promise.outcome],
         Typed(promise.text, limit=limit),
         " — ",
-        Em(promise_outcome(promise)),
+        Em(promise_outcome(promise, so_far=so_far)),
     )
 
 
 def no_standup(person: PersonPromises) -> str:
-    return "no standup this week" if not person.reported else ""
+    """Under the name of someone with promises and no standup: why the promises stand so."""
+    if person.reported:
+        return ""
+    return "away this week: promises not counted" if person.away else "no standup this week"
 
 
 def carried_heading(weeks: int, count: int) -> str:

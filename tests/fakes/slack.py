@@ -105,6 +105,9 @@ MAX_VIEW_BUTTON = 24
 MAX_PRIVATE_METADATA = 3000
 MAX_ID_LENGTH = 255
 MAX_INPUT_LENGTH = 3000
+MAX_GROUP_OPTIONS = 10  # options of a checkboxes or radio_buttons element
+MAX_OPTION_TEXT = 75
+MAX_OPTION_VALUE = 150
 MAX_MESSAGE_TEXT = 40_000
 MAX_UPDATE_TEXT = 4_000
 TRIGGER_TTL_SECONDS = 3.0
@@ -1762,6 +1765,48 @@ def _element_errors(element: Any, at: str) -> list[str]:
                 )
     if element.get("type") == "button":
         errors += _text_object_errors(element.get("text"), f"{at}/text", 75, plain_only=True)
+    if element.get("type") in ("checkboxes", "radio_buttons"):
+        errors += _option_group_errors(element, at)
+    return errors
+
+
+def _option_group_errors(element: JsonDict, at: str) -> list[str]:
+    """Checkboxes and radio buttons: 1 to MAX_GROUP_OPTIONS options, each a text of at most
+    MAX_OPTION_TEXT and a value of at most MAX_OPTION_VALUE (unique); `initial_options` (one
+    `initial_option` for radio buttons) only among the options, exactly as given there."""
+    errors: list[str] = []
+    options = element.get("options")
+    if not isinstance(options, list) or not options:
+        return [f"must provide at least 1 item [json-pointer:{at}/options]"]
+    if len(options) > MAX_GROUP_OPTIONS:
+        errors.append(f"no more than {MAX_GROUP_OPTIONS} items allowed [json-pointer:{at}/options]")
+    values: list[Any] = []
+    for i, option in enumerate(options):
+        where = f"{at}/options/{i}"
+        if not isinstance(option, dict):
+            errors.append(f"failed to match all allowed schemas [json-pointer:{where}]")
+            continue
+        errors += _text_object_errors(option.get("text"), f"{where}/text", MAX_OPTION_TEXT)
+        errors += _length_errors(option.get("value"), MAX_OPTION_VALUE, f"{where}/value", 1)
+        if option.get("description") is not None:
+            errors += _text_object_errors(
+                option["description"], f"{where}/description", MAX_OPTION_TEXT
+            )
+        values.append(option.get("value"))
+    if len(set(map(str, values))) != len(values):
+        errors.append(f"options must have unique values [json-pointer:{at}/options]")
+    initial = element.get("initial_options")
+    if element.get("type") == "radio_buttons" and element.get("initial_option") is not None:
+        initial = [element["initial_option"]]
+    if initial is not None:
+        if not isinstance(initial, list) or not initial:
+            errors.append(f"must provide at least 1 item [json-pointer:{at}/initial_options]")
+        else:
+            for i, chosen in enumerate(initial):
+                if chosen not in options:
+                    errors.append(
+                        f"must match one of the options [json-pointer:{at}/initial_options/{i}]"
+                    )
     return errors
 
 

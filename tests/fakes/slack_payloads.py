@@ -305,7 +305,8 @@ def fill_modal(view: Mapping[str, Any], answers: Mapping[str, Any]) -> JsonDict:
 
     Keys of `answers` name an input block by block_id or by a case-insensitive part of its
     label ("Done", "Asks"). Text inputs take a string (lines joined with "\\n"); user selects
-    take a user id or a list of them. Inputs without an answer are submitted empty.
+    take a user id or a list of them; checkboxes a list of options, each by its value or its
+    text. Inputs without an answer are submitted empty (checkboxes as they opened).
     """
     remaining = dict(answers)
     values: JsonDict = {}
@@ -342,7 +343,26 @@ def _input_value(element: Mapping[str, Any], answer: Any) -> JsonDict:
     if kind == "static_select":
         options = [o for o in element.get("options", []) if o.get("value") == answer]
         return {"type": kind, "selected_option": options[0] if options else None}
+    if kind == "checkboxes":
+        return {"type": kind, "selected_options": _ticked(element, answer)}
     raise ValueError(f"fill_modal cannot fill a {kind}")
+
+
+def _ticked(element: Mapping[str, Any], answer: Any) -> list[JsonDict]:
+    """The options of a checkboxes element to submit as ticked: `answer` lists each by its
+    value or its text; None submits those the element opened with (`initial_options`), as
+    Slack does when nobody touches them."""
+    options = list(element.get("options", []))
+    if answer is None:
+        return [dict(o) for o in element.get("initial_options", [])]
+    wanted = [answer] if isinstance(answer, str) else list(answer)
+    chosen = []
+    for want in wanted:
+        found = [o for o in options if want in (o.get("value"), o["text"].get("text"))]
+        if not found:
+            raise KeyError(f"no checkbox {want!r} among {[o['text']['text'] for o in options]}")
+        chosen.append(dict(found[0]))
+    return chosen
 
 
 _RICH_TOKEN = re.compile(
