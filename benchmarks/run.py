@@ -46,11 +46,9 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 # Before any further import: a bytecode cache outside the tree, for this process and its children.
-PYCACHE = Path(tempfile.gettempdir()) / "standup-bot-bench-pycache"
-os.environ["PYTHONDONTWRITEBYTECODE"] = ""
-os.environ["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
-sys.dont_write_bytecode = False
-sys.pycache_prefix = str(PYCACHE)
+from benchmarks.bytecode import use_bytecode_cache  # noqa: E402
+
+use_bytecode_cache()
 
 import argparse  # noqa: E402
 import json  # noqa: E402
@@ -91,7 +89,7 @@ WARM_MODULES = (
     "bot.ops.cli, bot.runtime.serve, bot.runtime.http, bot.runtime.scheduler, "
     "bot.services.digest, bot.github, handlers, "
     "digests.render.blocks, digests.render.markdown, digests.render.chart, "
-    "digests.render.trend_chart, digests.matching, digests.promises, "
+    "digests.render.ci_chart, digests.render.trend_chart, digests.matching, digests.promises, "
     "benchmarks.bare_bolt_app, uvicorn, "
     "uvicorn.loops.auto, uvicorn.protocols.http.auto, uvicorn.lifespan.on, "
     "matplotlib.figure, matplotlib.backends.backend_agg, matplotlib.patches, matplotlib.ticker"
