@@ -18,6 +18,7 @@ from digests.models import (
     PersonPromises,
     Promise,
     Standup,
+    TimeAway,
     TrendPoint,
 )
 
@@ -93,6 +94,7 @@ def test_without_a_posted_digest_outcomes_come_from_what_was_typed(tmp_path: Pat
                 {
                     "text": "Upgrade Postgres",
                     "outcome": "not_reported",
+                    "away": False,
                     "weeks_carried": 1,
                     "first_promised": before.meeting_date.isoformat(),
                     "merged": False,
@@ -138,3 +140,29 @@ def test_once_the_digest_is_posted_its_recorded_outcomes_are_exported(tmp_path: 
     ]
     assert export["promises_without_standup"] == []  # the digest recorded nobody else
     assert len(kevin["blockers_status"]) == 3  # blockers are always worked out
+
+
+def test_a_promise_of_someone_away_all_cycle_is_not_reported_and_marked_away(
+    tmp_path: Path,
+) -> None:
+    settings, cycle, before = setting_up(tmp_path)
+    zone = settings.zone
+    with Store(settings.standup_db) as store:
+        seeded(store, cycle, before)
+        whole_cycle = TimeAway(
+            user_id="U2",
+            starts=cycle.starts_at.astimezone(zone).date(),
+            ends=cycle.ends_at.astimezone(zone).date(),
+        )
+        store.save_time_away(whole_cycle, now=cycle.starts_at)
+        export = build_export(store, cycle, settings)
+    [hesham] = export["promises_without_standup"]
+    assert [(p["text"], p["outcome"], p["away"]) for p in hesham["promises"]] == [
+        ("Upgrade Postgres", "not_reported", True)
+    ]
+    [kevin] = export["standups"]
+    assert {p["away"] for p in kevin["promises"]} == {False}
+    assert {p["outcome"] for p in kevin["promises"]} <= {"delivered", "carried", "not_reported"}
+    notes = render_export_markdown(export)
+    assert "## u2\n\n_No standup this week._\n\n**Delivered 0 of 0 promised last week**" in notes
+    assert "- Upgrade Postgres — away, not counted" in notes

@@ -20,6 +20,7 @@ from bot.services.history import FollowedCycle, follow_cycle
 from bot.store import Store
 from digests.escape import neutralise
 from digests.models import BlockerStatus, Cycle, FollowUp, Promise, SearchPage, Standup
+from digests.promises import delivered_of_promised
 from digests.render import wording
 from digests.render.views import FIELD_WORDS
 
@@ -57,9 +58,14 @@ def _followed(standup: Standup, followed: FollowedCycle) -> dict[str, Any]:
 
 
 def _promise(promise: Promise) -> dict[str, Any]:
+    # The outside surface knows three outcomes (shared/INTERFACE.md): a promise of someone away
+    # the whole cycle was neither delivered nor carried, so it is "not_reported", with `away`
+    # saying why no figure counts it.
+    away = promise.outcome == "away"
     return {
         "text": promise.text,
-        "outcome": promise.outcome,
+        "outcome": "not_reported" if away else promise.outcome,
+        "away": away,
         "weeks_carried": promise.weeks_carried,
         "first_promised": promise.first_promised.isoformat(),
         "merged": promise.merged,
@@ -158,11 +164,19 @@ def render_export_markdown(export: dict[str, Any]) -> str:
 def _promise_lines(promises: list[dict[str, Any]]) -> list[str]:
     if not promises:
         return []
-    made = [Promise.model_validate(p) for p in promises]
-    delivered = sum(p.outcome == "delivered" for p in made)
-    lines = [f"**{wording.delivered_label(delivered, len(made))} last week**"]
+    made = [_read_promise(p) for p in promises]
+    delivered, promised = delivered_of_promised(made)
+    lines = [f"**{wording.delivered_label(delivered, promised)} last week**"]
     lines += [f"- {neutralise(p.text)} — {wording.promise_outcome(p)}" for p in made]
     return [*lines, ""]
+
+
+def _read_promise(exported: dict[str, Any]) -> Promise:
+    """A promise back from its exported form (`away` stands for the outcome "away")."""
+    fields = {key: value for key, value in exported.items() if key != "away"}
+    if exported.get("away"):
+        fields["outcome"] = "away"
+    return Promise.model_validate(fields)
 
 
 def _blocker_lines(blocked: list[str], statuses: list[dict[str, Any]]) -> list[str]:
