@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot.store.connection import Database, iso
-from bot.store.rows import ask_from_row, set_status
+from bot.store.rows import ask_from_row, claim_delivery, set_status
 from digests.models import (
     Ask,
     FollowUpStatus,
@@ -145,13 +145,8 @@ class AskQueries(Database):
         A second answer replaces the first ("Edit answer"); `first` says whether this one is
         the ask's first, `changed` whether the text is new (an unchanged one changes nothing)."""
         with self._write() as tx:
-            if delivery is not None:
-                claimed = tx.execute(
-                    "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
-                    (delivery, iso(now)),
-                ).rowcount
-                if claimed != 1:
-                    return None
+            if delivery is not None and not claim_delivery(tx, delivery, now):
+                return None
             row = tx.execute(
                 "SELECT answer, answered_at FROM asks WHERE id = ?", (ask_id,)
             ).fetchone()

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.store.connection import Database, iso
-from bot.store.rows import set_status
+from bot.store.rows import claim_delivery, set_status
 
 # How long bookkeeping is kept (README, "Data kept"). Slack retries an event within minutes and a
 # reminder claim matters for one cycle, so a month covers both with room. A ✅ older than half a
@@ -39,11 +39,7 @@ class EventQueries(Database):
     def claim_event(self, event_id: str, *, now: datetime) -> bool:
         """True the first time an event id is seen: Slack's retries of it get False."""
         with self._write() as tx:
-            cursor = tx.execute(
-                "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
-                (event_id, iso(now)),
-            )
-            return cursor.rowcount == 1
+            return claim_delivery(tx, event_id, now)
 
     def is_event_claimed(self, event_id: str) -> bool:
         rows = self._read("SELECT 1 FROM processed_events WHERE event_id = ?", (event_id,))
@@ -74,13 +70,8 @@ class EventQueries(Database):
 
         A removal never seen added (before the bot ran, or pruned) changes no status."""
         with self._write() as tx:
-            if event_id is not None:
-                claimed = tx.execute(
-                    "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
-                    (event_id, iso(now)),
-                ).rowcount
-                if claimed != 1:
-                    return None
+            if event_id is not None and not claim_delivery(tx, event_id, now):
+                return None
             if added:
                 tx.execute(
                     "INSERT OR IGNORE INTO reactions (channel, ts, user_id, reaction, added_at) "

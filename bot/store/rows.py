@@ -1,4 +1,5 @@
-"""SQLite rows → models, and the status change asks and follow-ups share."""
+"""SQLite rows → models, the status change asks and follow-ups share, and the claim of a Slack
+delivery inside the transaction that does its work."""
 
 from __future__ import annotations
 
@@ -57,3 +58,13 @@ def set_status(
             f"WHERE id = ? AND status = 'done'{answered}",
             (row_id,),
         )
+
+
+def claim_delivery(tx: sqlite3.Connection, delivery: str, now: datetime) -> bool:
+    """Claim a delivery (an event id, a view id and hash) inside `tx`: True the first time it is
+    seen. Taken in the transaction that does the work, so a failed save claims nothing."""
+    cursor = tx.execute(
+        "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
+        (delivery, iso(now)),
+    )
+    return cursor.rowcount == 1

@@ -11,7 +11,7 @@ from typing import Any
 from bot.store.asks import AskQueries
 from bot.store.connection import iso, parse_time
 from bot.store.follow_ups import FollowUpQueries, insert_follow_up
-from bot.store.rows import ask_from_row
+from bot.store.rows import ask_from_row, claim_delivery
 from digests.models import (
     AddressedLine,
     Ask,
@@ -70,13 +70,8 @@ class StandupQueries(AskQueries, FollowUpQueries):
         """
         meeting = standup.meeting_date.isoformat()
         with self._write() as tx:
-            if delivery is not None:
-                claimed = tx.execute(
-                    "INSERT OR IGNORE INTO processed_events (event_id, received_at) VALUES (?, ?)",
-                    (delivery, iso(now)),
-                ).rowcount
-                if claimed != 1:
-                    return None
+            if delivery is not None and not claim_delivery(tx, delivery, now):
+                return None
             existing = tx.execute(
                 "SELECT id, user_name FROM standups WHERE user_id = ? AND meeting_date = ?",
                 (standup.user_id, meeting),

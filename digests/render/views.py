@@ -492,18 +492,7 @@ def _ask_blocks(ask: Ask, limit: int) -> list[Block]:
             _button(action_ids.CLOSE_ASK, "Mark done", value=str(ask.id)),
         ]
         answer_cut = False
-    if cut:
-        elements.append(
-            _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
-        )
-    if answer_cut:
-        elements.append(
-            _button(
-                action_ids.SHOW_FULL_TEXT,
-                "Read the whole answer",
-                value=f"{FULL_TEXT_ANSWER}:{ask.id}",
-            )
-        )
+    elements += _read_all_buttons(ask, asked_cut=cut, answer_cut=answer_cut)
     blocks.append({"type": "actions", "block_id": f"ask_{ask.id}", "elements": elements})
     return blocks
 
@@ -573,6 +562,24 @@ def answer_metadata(ask_id: int, *, from_home: bool) -> str:
     return json.dumps({ANSWER_METADATA_KEY: ask_id, "home": from_home}, separators=(",", ":"))
 
 
+def _read_all_buttons(ask: Ask, *, asked_cut: bool, answer_cut: bool) -> list[Block]:
+    """ "Read all" for an ask cut to fit, "Read the whole answer" for its answer."""
+    buttons = []
+    if asked_cut:
+        buttons.append(
+            _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
+        )
+    if answer_cut:
+        buttons.append(
+            _button(
+                action_ids.SHOW_FULL_TEXT,
+                "Read the whole answer",
+                value=f"{FULL_TEXT_ANSWER}:{ask.id}",
+            )
+        )
+    return buttons
+
+
 def render_answer_dm(ask: Ask, *, edited: bool = False) -> tuple[str, list[Block]]:
     """The DM to whoever asked: who answered which ask, and the answer ("Read all" under a text
     cut to fit)."""
@@ -587,19 +594,7 @@ def render_answer_dm(ask: Ask, *, edited: bool = False) -> tuple[str, list[Block
         _section(asked),
         _section(f"*Answer:*\n{answer}"),
     ]
-    elements = []
-    if asked_cut:
-        elements.append(
-            _button(action_ids.SHOW_FULL_TEXT, "Read all", value=f"{FULL_TEXT_ASK}:{ask.id}")
-        )
-    if answer_cut:
-        elements.append(
-            _button(
-                action_ids.SHOW_FULL_TEXT,
-                "Read the whole answer",
-                value=f"{FULL_TEXT_ANSWER}:{ask.id}",
-            )
-        )
+    elements = _read_all_buttons(ask, asked_cut=asked_cut, answer_cut=answer_cut)
     if elements:
         blocks.append({"type": "actions", "elements": elements})
     blocks.append(_context("The ask is closed; the digest lists it with this answer."))
