@@ -16,6 +16,8 @@ from tests.fakes.slack import FakeSlack
 
 # CI machines are shared and loaded: an example that takes long is not a failure there.
 settings.register_profile("ci", deadline=None, print_blob=True)
+# Hunting for a rare counter-example before it turns up in CI: 20 times the examples.
+settings.register_profile("stress", deadline=None, print_blob=True, max_examples=2000)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)  # a Thursday; the next digest is Mon Nov 30

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from benchmarks.promise_matching import load_pairs, measure
-from digests.matching import MATCH_THRESHOLD, content_words, same_work, similarity
+from digests.matching import (
+    MATCH_THRESHOLD,
+    content_words,
+    pull_request_keys,
+    same_work,
+    similarity,
+)
 from digests.models import Cycle, CycleStandups, Standup, TrendPoint
 from digests.promises import (
     cycle_point,
@@ -83,7 +89,15 @@ def test_matching_is_symmetric(a: str, b: str) -> None:
 @given(a=LINES, b=LINES, number=st.integers(min_value=1, max_value=99_999))
 def test_a_shared_pull_request_always_wins(a: str, b: str, number: int) -> None:
     assert same_work(f"{a} #{number}", f"#{number} {b}", repos=REPOS)
+    # The same words naming two different pull requests are two pieces of work (unless the
+    # words themselves name one, which both lines then share).
+    assume(not pull_request_keys(a, repos=REPOS))
     assert not same_work(f"{a} #{number}", f"{a} #{number + 1}", repos=REPOS)
+
+
+def test_the_same_words_with_a_pull_request_each_share_the_words_one() -> None:
+    assert same_work("#1 #1", "#1 #2", repos=REPOS)  # both name #1
+    assert not same_work("Ship it #1", "Ship it #2", repos=REPOS)
 
 
 # --- promises ---------------------------------------------------------------------------------
