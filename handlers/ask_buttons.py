@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services.asks import (
+    ASK_GONE,
     AnswerSubmission,
     after_answer,
     open_answer_modal,
@@ -84,6 +85,8 @@ def change_ask(
     status = set_ask_status(client, deps, ask_id, done=done, by=user, now=deps.now())
     if status.outcome == "refused" and status.ask is not None:
         reply(respond, render_not_allowed(status.ask))
+    elif status.outcome == "not_found":  # its standup was edited: say so, not silence
+        reply(respond, ASK_GONE)
 
 
 def handle_answer_button(

@@ -18,6 +18,7 @@ from slack_sdk import WebClient
 
 from bot.config import load_settings
 from bot.deps import Deps
+from bot.services.asks import ASK_GONE
 from bot.services.team import refresh_team
 from bot.store import Store
 from digests.render import action_ids
@@ -211,6 +212,22 @@ def test_mark_done_by_anyone_else_is_refused_with_a_note(
     assert deps.store.get_ask(ask_id).status == "open"  # type: ignore[union-attr]
     [(_, note)] = slack.responses
     assert "Only <@U1>, who asked, and <@U2>, who was asked" in note["text"]
+
+
+@pytest.mark.parametrize("done", [True, False])
+def test_a_button_of_an_ask_edited_away_says_so(
+    slack: FakeSlack, client: WebClient, deps: Deps, done: bool
+) -> None:
+    ask_id, _, _ = asked(slack, client, deps)
+    submitted(slack, client, deps, {"Asks": ""})  # the standup edited: the ask is gone
+    assert deps.store.get_ask(ask_id) is None
+    url = slack.response_url()
+    action = action_ids.CLOSE_ASK if done else action_ids.REOPEN_ASK
+    body = block_action(action, value=str(ask_id), user_id="U2").payload()
+    handle_ask_button(Ack(), body, client, Respond(response_url=url), deps, done=done)
+    deps.finish_work()
+    [(_, note)] = slack.responses
+    assert note["text"] == ASK_GONE
 
 
 @pytest.mark.parametrize("value", [None, "abc", "1.5", " 7"])

@@ -143,6 +143,7 @@ ANSWER_SAVE_FAILED = (
     "send it again in a minute."
 )
 ANSWER_GONE = "This ask no longer exists (its standup was edited), so the answer was not sent."
+ASK_GONE = "This ask no longer exists (its standup was edited), so there is nothing to change."
 
 
 def open_answer_modal(
