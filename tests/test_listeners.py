@@ -219,7 +219,7 @@ def test_a_button_of_an_ask_edited_away_says_so(
     slack: FakeSlack, client: WebClient, deps: Deps, done: bool
 ) -> None:
     ask_id, _, _ = asked(slack, client, deps)
-    submitted(slack, client, deps, {"Asks": ""})  # the standup edited: the ask is gone
+    submitted(slack, client, deps, {"Done": "reviewed it myself"})  # edited: the ask is gone
     assert deps.store.get_ask(ask_id) is None
     url = slack.response_url()
     action = action_ids.CLOSE_ASK if done else action_ids.REOPEN_ASK
