@@ -59,6 +59,7 @@ class Link:
     opened_at: float
     closed_at: float | None = None
     received: list[str] = field(default_factory=list)  # every text frame, in order
+    greeted: bool = False  # its `hello` was sent (and is in FakeSocketMode.sent)
 
     @property
     def open(self) -> bool:
@@ -164,6 +165,7 @@ class FakeSocketMode:
             connection.send(json.dumps(hello))
             with self._lock:
                 self.sent.append(hello)
+                link.greeted = True
                 self._lock.notify_all()
             for message in connection:
                 self._receive(link, message)
@@ -206,8 +208,13 @@ class FakeSocketMode:
                 self._lock.wait(left)
 
     def wait_for_connections(self, count: int, *, timeout: float = 10.0) -> Link:
-        """Wait until the app has opened `count` connections in all; the latest one."""
-        self.wait_for(lambda: len(self.links) >= count, timeout=timeout, what=f"{count} links")
+        """Wait until the app has opened `count` connections in all, the last of them sent its
+        `hello`; that one."""
+
+        def greeted() -> bool:
+            return len(self.links) >= count and self.links[count - 1].greeted
+
+        self.wait_for(greeted, timeout=timeout, what=f"{count} links, greeted")
         return self.links[count - 1]
 
     @property
