@@ -40,7 +40,7 @@ from digests.models import (
     TrendPoint,
 )
 from digests.pr_refs import find_pr_refs
-from digests.promises import Followed, cycle_point, follow_team, trend_points
+from digests.promises import Followed, cycle_point, follow_team, latest_by_user, trend_points
 
 NOT_CONFIGURED = "GitHub is not configured"
 NOT_RETURNED = "GitHub returned nothing for it"
@@ -93,7 +93,7 @@ def build_digest(
         raise ValueError("now must be timezone-aware")
     people = _People(team)
     items = _ItemBuilder(repos, pr_lookups)
-    latest = _latest_per_person(standups)
+    latest = list(latest_by_user(standups).values())
     team_ids = {member.user_id for member in team if not member.is_bot and not member.deleted}
     merged_at = _merged_at(board_pulls, pr_lookups)
     away_ids = {
@@ -302,15 +302,6 @@ class _ItemBuilder:
         if lookup.pull_request is None:
             return PullRequestLookup(ref=ref, problem=lookup.problem or "not found")
         return PullRequestLookup(ref=ref, pull_request=lookup.pull_request)
-
-
-def _latest_per_person(standups: Iterable[Standup]) -> list[Standup]:
-    latest: dict[str, Standup] = {}
-    for standup in standups:
-        known = latest.get(standup.user_id)
-        if known is None or standup.submitted_at > known.submitted_at:
-            latest[standup.user_id] = standup
-    return list(latest.values())
 
 
 def _person_notes(standup: Standup, people: _People, items: _ItemBuilder) -> PersonNotes:

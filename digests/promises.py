@@ -287,29 +287,29 @@ def trend_points(
         reporters, before = by_cycle[index], by_cycle[index + 1]
         team = set(team_ids) | set(reporters)
         gone = set(away_by.get(cycle.meeting_date, ()))
-        promised = delivered = 0
+        followed = []
         for user_id, earlier in before.items():
             if user_id not in team:
                 continue
             merged_since = frozenset(
                 key for key, at in merged.items() if earlier.submitted_at <= at < cycle.ends_at
             )
-            promises = follow_promises(
-                [earlier],
-                reporters.get(user_id),
-                merged=merged_since,
-                repos=repos,
-                away=user_id in gone,
+            followed.append(
+                follow_promises(
+                    [earlier],
+                    reporters.get(user_id),
+                    merged=merged_since,
+                    repos=repos,
+                    away=user_id in gone,
+                )
             )
-            done, made = delivered_of_promised(promises)
-            delivered, promised = delivered + done, promised + made
         points.append(
-            TrendPoint(
-                meeting_date=cycle.meeting_date,
-                team_size=len(team - (gone - set(reporters))),
-                reported=len(reporters),
-                promised=promised,
-                delivered=delivered,
+            cycle_point(
+                cycle.meeting_date,
+                team_ids=team,
+                reported=reporters.keys(),
+                away=gone,
+                promises=followed,
             )
         )
     points.reverse()
