@@ -177,19 +177,26 @@ def build_monthly_usage(
     ]
 
 
+def monthly_usage_of(
+    items: Iterable[UsageItem], months: Iterable[tuple[int, int]], *, today: date
+) -> list[MonthlyActionsUsage]:
+    """The org's Actions usage for just these (year, month)s, oldest first."""
+    wanted = set(months)
+    if not wanted:
+        return []
+    first_year, first_month = min(wanted)
+    span = (today.year - first_year) * 12 + today.month - first_month + 1
+    return [
+        month
+        for month in build_monthly_usage(items, today=today, months=span)
+        if (month.year, month.month) in wanted
+    ]
+
+
 def build_actions_billing(usage: Fetched[BillingUsage], *, today: date) -> ActionsBilling:
     """The org's Actions minutes and dollars for the months GitHub answered, oldest first, with
     the peak-vs-latest comparison; a problem fetching (some of) it stays attached."""
-    fetched = set(usage.data.months)
-    months: list[MonthlyActionsUsage] = []
-    if fetched:
-        first_year, first_month = min(fetched)
-        span = (today.year - first_year) * 12 + today.month - first_month + 1
-        months = [
-            month
-            for month in build_monthly_usage(usage.data.items, today=today, months=span)
-            if (month.year, month.month) in fetched
-        ]
+    months = monthly_usage_of(usage.data.items, usage.data.months, today=today)
     return ActionsBilling(
         org=usage.data.org,
         months=tuple(months),

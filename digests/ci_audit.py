@@ -27,11 +27,13 @@ from datetime import date
 from decimal import ROUND_FLOOR, Decimal
 
 from digests.billing import (
+    ACTIONS_PRODUCT,
     CENTS,
-    build_monthly_usage,
+    MINUS,
     exact,
     format_money,
     is_actions_minutes,
+    monthly_usage_of,
     to_cents,
 )
 from digests.models import (
@@ -57,7 +59,6 @@ PRICEY_MIN_MINUTES = 100
 TINY_LINUX_SHARE = 0.10
 PRICE_MULTIPLIER = {"macOS": "10×", "Windows": "2×"}  # against Linux, GitHub's standard runners
 STORAGE_UNITS = frozenset({"gigabytehours", "gigabyte hours", "gb-hours"})
-MINUS = "\u2212"
 
 Month = tuple[int, int]
 
@@ -85,7 +86,7 @@ def runner(sku: str) -> Runner:
 
 
 def is_actions_storage(item: UsageItem) -> bool:
-    return item.product.casefold() == "actions" and item.unit_type.casefold() in STORAGE_UNITS
+    return item.product.casefold() == ACTIONS_PRODUCT and item.unit_type.casefold() in STORAGE_UNITS
 
 
 # --- exact sums per month, repository and SKU -------------------------------------------------
@@ -222,15 +223,8 @@ def _so_far_minutes(repo: RepoCi) -> float:
 def _org_totals(
     items: Sequence[UsageItem], months: Sequence[Month], today: date
 ) -> dict[Month, MonthlyActionsUsage]:
-    if not months:
-        return {}
-    first = months[0]
-    span = (today.year - first[0]) * 12 + today.month - first[1] + 1
-    wanted = set(months)
     return {
-        (month.year, month.month): month
-        for month in build_monthly_usage(items, today=today, months=span)
-        if (month.year, month.month) in wanted
+        (month.year, month.month): month for month in monthly_usage_of(items, months, today=today)
     }
 
 
