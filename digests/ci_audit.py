@@ -328,6 +328,19 @@ def _repo_ci(
 # --- flags -------------------------------------------------------------------------------------
 
 
+def used_repos(audit: CiAudit) -> list[RepoCi]:
+    """The repositories that used Actions minutes in the audit's latest month, in its order."""
+    return [repo for repo in audit.repos if repo.latest.minutes > 0]
+
+
+def previous_month_label(repos: Iterable[RepoCi]) -> str:
+    """The month before the latest ("Oct 2026"), as the repositories carry it; "" without one."""
+    for repo in repos:
+        if repo.previous is not None:
+            return repo.previous.label
+    return ""
+
+
 def build_flags(audit: CiAudit) -> list[CiFlag]:
     """The flags of the last full month (and, for forks and archived repositories, the month so
     far too), most minutes first; each says why it was raised."""

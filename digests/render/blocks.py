@@ -23,6 +23,7 @@ from datetime import datetime
 from typing import Any
 
 from digests.build import age_in_days, zone_label
+from digests.ci_audit import used_repos
 from digests.escape import clip, clip_mrkdwn, escape_mrkdwn
 from digests.models import (
     AskGroup,
@@ -462,7 +463,7 @@ def _main_fallback(digest: Digest) -> str:
 
 def _ci_blocks(audit: CiAudit) -> list[Block]:
     """ "Where the minutes go": the top repositories of the last full month, then the flags."""
-    repos = [repo for repo in audit.repos if repo.latest.minutes > 0]
+    repos = used_repos(audit)
     title = to_mrkdwn(
         (Strong(wording.ci_title(audit)), " · GitHub Actions (", Typed(audit.org), ")")
     )
@@ -489,7 +490,7 @@ def _ci_blocks(audit: CiAudit) -> list[Block]:
 
 
 def _ci_fallback(audit: CiAudit) -> str:
-    top = [repo for repo in audit.repos if repo.latest.minutes > 0][:3]
+    top = used_repos(audit)[:3]
     names = ", ".join(f"{repo.repo} {repo.latest.minutes:,.0f} min" for repo in top)
     flags = f"; {_plural(len(audit.flags), 'flag')}" if audit.flags else ""
     return escape_mrkdwn(f"{wording.ci_title(audit)} ({audit.org}): {names}{flags}")

@@ -12,7 +12,7 @@ import io
 from datetime import date
 
 from digests.billing import format_money
-from digests.ci_audit import NO_REPOSITORY
+from digests.ci_audit import NO_REPOSITORY, previous_month_label, used_repos
 from digests.models import CiAudit, RepoCi
 from digests.render import chart_style
 from digests.render.chart import DPI, HEIGHT_PX, MAX_ALT_TEXT, WIDTH_PX
@@ -27,7 +27,7 @@ def chart_repos(audit: CiAudit) -> list[RepoCi]:
     """The repositories the chart (and the digest's "Where the minutes go") shows: the top 10 by
     minutes in the last full month. None when fewer than two used minutes, or no line named a
     repository: the org's own figures say it all then."""
-    used = [repo for repo in audit.repos if repo.latest.minutes > 0]
+    used = used_repos(audit)
     if audit.latest is None or len(used) < 2 or all(r.repo == NO_REPOSITORY for r in used):
         return []
     return used[:TOP_REPOS]
@@ -49,7 +49,7 @@ def render_repo_chart(audit: CiAudit) -> bytes:
     FigureCanvasAgg(figure)
     axis = figure.add_subplot()
     latest_label = _month(audit.latest)
-    previous_label = _previous_label(repos)
+    previous_label = previous_month_label(repos)
     rows = list(range(len(repos)))
     height = 0.38
     latest = [repo.latest.minutes for repo in repos]
@@ -106,7 +106,7 @@ def repo_chart_alt_text(audit: CiAudit) -> str:
     if not repos or audit.latest is None:
         return f"No repository used GitHub Actions minutes for {audit.org}."
     latest = _month(audit.latest)
-    previous = _previous_label(repos)
+    previous = previous_month_label(repos)
     against = f", each next to {previous}" if previous else ""
     lines = [
         f"Horizontal bar chart of the {len(repos)} repositories of {audit.org} that used the "
@@ -128,13 +128,6 @@ def repo_chart_alt_text(audit: CiAudit) -> str:
 
 def _month(key: tuple[int, int]) -> str:
     return date(key[0], key[1], 1).strftime("%b %Y")
-
-
-def _previous_label(repos: list[RepoCi]) -> str:
-    for repo in repos:
-        if repo.previous is not None:
-            return repo.previous.label
-    return ""
 
 
 def _label(name: str) -> str:

@@ -19,7 +19,7 @@ from markupsafe import Markup
 
 from digests.billing import format_money
 from digests.build import age_in_days, zone_label
-from digests.ci_audit import RUNNERS, change_words, runner
+from digests.ci_audit import RUNNERS, change_words, previous_month_label, runner, used_repos
 from digests.escape import neutralise
 from digests.models import (
     ActionsBilling,
@@ -237,13 +237,13 @@ class _View:
         """The notes' table: none when no usage line named a repository."""
         if not chart_repos(audit):
             return []
-        return _used_repos(audit)[:CI_NOTES_REPOS]
+        return used_repos(audit)[:CI_NOTES_REPOS]
 
     def more_repos(self, audit: CiAudit) -> int:
-        return max(len(_used_repos(audit)) - CI_NOTES_REPOS, 0)
+        return max(len(used_repos(audit)) - CI_NOTES_REPOS, 0)
 
     def previous_label(self, audit: CiAudit) -> str:
-        return _previous_label(audit)
+        return previous_month_label(audit.repos)
 
     def repo_marks(self, repo: RepoCi) -> Markup:
         return Markup(_repo_marks(repo))
@@ -285,7 +285,7 @@ class _CiView:
         return totals
 
     def used_repos(self, audit: CiAudit) -> list[RepoCi]:
-        return _used_repos(audit)
+        return used_repos(audit)
 
     def so_far_repos(self, audit: CiAudit) -> list[RepoCi]:
         running = [repo for repo in audit.repos if repo.so_far and repo.so_far.minutes > 0]
@@ -303,7 +303,7 @@ class _CiView:
         return sorted(stored, key=lambda repo: -repo.latest.storage_gb_hours)
 
     def previous_label(self, audit: CiAudit) -> str:
-        return _previous_label(audit)
+        return previous_month_label(audit.repos)
 
     def repo_marks(self, repo: RepoCi) -> Markup:
         return Markup(_repo_marks(repo))
@@ -318,17 +318,6 @@ class _CiView:
         """Our words, with the org's name (from the command line or GITHUB_ORG) escaped."""
         org = _escape_fragment(audit.org, line_start=False)
         return Markup(wording.ci_method(audit.model_copy(update={"org": org})))
-
-
-def _used_repos(audit: CiAudit) -> list[RepoCi]:
-    return [repo for repo in audit.repos if repo.latest.minutes > 0]
-
-
-def _previous_label(audit: CiAudit) -> str:
-    for repo in audit.repos:
-        if repo.previous is not None:
-            return repo.previous.label
-    return ""
 
 
 def _repo_marks(repo: RepoCi) -> str:
