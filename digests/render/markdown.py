@@ -150,7 +150,27 @@ def _finalize(value: object) -> object:
     return value
 
 
-class _View:
+class _RepoTable:
+    """What the per-repository table (`ci_repos.md.j2`, in the digest and the ci-report) asks
+    of its view."""
+
+    def month_label(self, month: object) -> str:
+        return wording.month_label(month)  # type: ignore[arg-type]
+
+    def previous_label(self, audit: CiAudit) -> str:
+        return previous_month_label(audit.repos)
+
+    def repo_marks(self, repo: RepoCi) -> Markup:
+        return Markup(_repo_marks(repo))
+
+    def change_vs_previous(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_previous(repo))
+
+    def change_vs_peak(self, repo: RepoCi) -> Markup:
+        return Markup(_change_vs_peak(repo))
+
+
+class _View(_RepoTable):
     """Figures the template needs that depend on when the digest was built."""
 
     def __init__(self, digest: Digest) -> None:
@@ -203,9 +223,6 @@ class _View:
                 totals[sku] = totals.get(sku, 0.0) + minutes
         return sorted(totals, key=lambda sku: (-totals[sku], sku))
 
-    def month_label(self, month: object) -> str:
-        return wording.month_label(month)  # type: ignore[arg-type]
-
     # --- promises, blockers across cycles, the trend ---
 
     long_carried_weeks = LONG_CARRIED_WEEKS
@@ -242,27 +259,16 @@ class _View:
     def more_repos(self, audit: CiAudit) -> int:
         return max(len(used_repos(audit)) - CI_NOTES_REPOS, 0)
 
-    def previous_label(self, audit: CiAudit) -> str:
-        return previous_month_label(audit.repos)
-
-    def repo_marks(self, repo: RepoCi) -> Markup:
-        return Markup(_repo_marks(repo))
-
-    def change_vs_previous(self, repo: RepoCi) -> Markup:
-        return Markup(_change_vs_previous(repo))
-
-    def change_vs_peak(self, repo: RepoCi) -> Markup:
-        return Markup(_change_vs_peak(repo))
-
 
 CI_NOTES_REPOS = 10  # repositories in the digest's notes; the ci-report lists every one
 
 
-class _CiView:
+class _CiView(_RepoTable):
     """What the ci-report template needs beyond the audit."""
 
     def __init__(self, audit: CiAudit, generated_at: datetime) -> None:
-        self.audit = audit
+        # The running month's minutes of all repositories, summed once for every row's share.
+        self.so_far_total = sum(r.so_far.minutes for r in audit.repos if r.so_far is not None)
         self.generated = Markup(f"{generated_at:%Y-%m-%d %H:%M} {zone_label(generated_at)}")
 
     def span(self, audit: CiAudit) -> Markup:
@@ -274,9 +280,6 @@ class _CiView:
 
     def latest_label(self, audit: CiAudit) -> str:
         return date(*audit.latest, 1).strftime("%b %Y") if audit.latest else ""
-
-    def month_label(self, month: object) -> str:
-        return wording.month_label(month)  # type: ignore[arg-type]
 
     def runner_minutes(self, month: MonthlyActionsUsage) -> dict[str, float]:
         totals: dict[str, float] = dict.fromkeys(RUNNERS, 0.0)
@@ -295,24 +298,12 @@ class _CiView:
         return date(*audit.running, 1).strftime("%b %Y") if audit.running else ""
 
     def so_far_share(self, audit: CiAudit, repo: RepoCi) -> float:
-        total = sum(r.so_far.minutes for r in audit.repos if r.so_far is not None)
+        total = self.so_far_total
         return repo.so_far.minutes / total if repo.so_far is not None and total else 0.0
 
     def storage_repos(self, audit: CiAudit) -> list[RepoCi]:
         stored = [repo for repo in audit.repos if repo.latest.storage_gb_hours > 0]
         return sorted(stored, key=lambda repo: -repo.latest.storage_gb_hours)
-
-    def previous_label(self, audit: CiAudit) -> str:
-        return previous_month_label(audit.repos)
-
-    def repo_marks(self, repo: RepoCi) -> Markup:
-        return Markup(_repo_marks(repo))
-
-    def change_vs_previous(self, repo: RepoCi) -> Markup:
-        return Markup(_change_vs_previous(repo))
-
-    def change_vs_peak(self, repo: RepoCi) -> Markup:
-        return Markup(_change_vs_peak(repo))
 
     def method(self, audit: CiAudit) -> Markup:
         """Our words, with the org's name (from the command line or GITHUB_ORG) escaped."""
