@@ -30,7 +30,6 @@ from digests.models import (
     CiAudit,
     Digest,
     FollowUp,
-    Item,
     Person,
     PersonNotes,
     PersonPromises,
@@ -160,7 +159,7 @@ def render_digest_messages(digest: Digest) -> list[PlannedMessage]:
         )
 
     if digest.closed_follow_ups:
-        done = _plural(len(digest.closed_follow_ups), "follow-up")
+        done = plural(len(digest.closed_follow_ups), "follow-up")
         for page in _paginate(_closed_units(digest)):
             add("follow_ups_done", f"{done} done since the last digest", page)
 
@@ -415,7 +414,7 @@ def _billing_lines(digest: Digest) -> list[str]:
 def _thread_hint(digest: Digest) -> str:
     parts = []
     if digest.notes:
-        parts.append(f"notes from {_plural(len(digest.notes), 'person', 'people')}")
+        parts.append(f"notes from {plural(len(digest.notes), 'person', 'people')}")
     if trend_chart.chart_points(digest.trend):
         parts.append("the delivery trend")
     if digest.board is not None and any(_repo_has_lists(repo) for repo in digest.board.repos):
@@ -425,9 +424,9 @@ def _thread_hint(digest: Digest) -> str:
     if digest.ci_audit is not None and chart_repos(digest.ci_audit):
         parts.append("where the CI minutes go")
     if digest.closed_follow_ups:
-        parts.append(f"{_plural(len(digest.closed_follow_ups), 'follow-up')} done")
+        parts.append(f"{plural(len(digest.closed_follow_ups), 'follow-up')} done")
     if digest.open_follow_ups:
-        parts.append(f"{_plural(len(digest.open_follow_ups), 'open follow-up')}")
+        parts.append(f"{plural(len(digest.open_follow_ups), 'open follow-up')}")
     if not parts:
         return "Nothing else this week."
     hint = ":thread: In the thread: " + ", ".join(parts) + "."
@@ -449,9 +448,9 @@ def _main_fallback(digest: Digest) -> str:
         parts[0] += f" (away: {_names(entry.person for entry in digest.away)})"
     if digest.promised_count:
         parts.append(wording.team_delivery(digest).lower())
-    parts.append(_plural(len(digest.blockers), "blocker"))
-    parts.append(_plural(digest.open_ask_count, "open ask"))
-    parts.append(_plural(len(digest.open_follow_ups), "open follow-up"))
+    parts.append(plural(len(digest.blockers), "blocker"))
+    parts.append(plural(digest.open_ask_count, "open ask"))
+    parts.append(plural(len(digest.open_follow_ups), "open follow-up"))
     if digest.board is not None:
         waiting = len(digest.board.awaiting_review)
         parts.append(f"{digest.board.merged_count} PRs merged, {waiting} waiting for review")
@@ -492,7 +491,7 @@ def _ci_blocks(audit: CiAudit) -> list[Block]:
 def _ci_fallback(audit: CiAudit) -> str:
     top = used_repos(audit)[:3]
     names = ", ".join(f"{repo.repo} {repo.latest.minutes:,.0f} min" for repo in top)
-    flags = f"; {_plural(len(audit.flags), 'flag')}" if audit.flags else ""
+    flags = f"; {plural(len(audit.flags), 'flag')}" if audit.flags else ""
     return escape_mrkdwn(f"{wording.ci_title(audit)} ({audit.org}): {names}{flags}")
 
 
@@ -655,10 +654,6 @@ def _link(url: str, label: str) -> str:
     return f"<{safe}|{label}>" if safe else label
 
 
-def _item(item: Item) -> str:
-    return to_mrkdwn(wording.item(item, limit=MAX_ITEM_CHARS))
-
-
 def _follow_up_text(follow_up: FollowUp) -> str:
     return escape_mrkdwn(clip(" ".join(follow_up.text.split()), MAX_ITEM_CHARS))
 
@@ -679,10 +674,6 @@ def _name(person: Person) -> str:
 
 def _names(people: Iterable[Person]) -> str:
     return to_mrkdwn(wording.names(list(people)))
-
-
-def _plural(count: int, word: str, plural_word: str | None = None) -> str:
-    return plural(count, word, plural_word)
 
 
 # --- blocks ---------------------------------------------------------------------------------

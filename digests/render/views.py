@@ -33,18 +33,20 @@ from digests.models import (
 )
 from digests.parsing import ANSWER_METADATA_KEY, FIELDS, MAX_FIELD_CHARS, StandupForm
 from digests.render import action_ids, wording
-from digests.render.blocks import to_mrkdwn
+from digests.render.blocks import (
+    MAX_BLOCKS_PER_MESSAGE,
+    MAX_FALLBACK_TEXT,
+    MAX_MESSAGE_BLOCK_TEXT,
+    MAX_SECTION_TEXT,
+    to_mrkdwn,
+)
 
 Block = dict[str, Any]
 
-# Slack's limits (Block Kit reference; docs/BENCHMARKS.md and blocks.py use the same).
-MAX_MESSAGE_BLOCKS = 50
+# Slack's limits: those of messages are blocks.py's (the Block Kit reference); a message's `text`
+# is kept to MAX_FALLBACK_TEXT although chat.update takes 4,000.
+MAX_MESSAGE_BLOCKS = MAX_BLOCKS_PER_MESSAGE
 MAX_VIEW_BLOCKS = 100  # a modal or a Home tab
-MAX_SECTION_TEXT = 3000
-MAX_FALLBACK_TEXT = 3000  # a message's `text`: chat.update takes 4,000
-# Slack refuses a message whose blocks hold too much text in all (`msg_blocks_too_long`, from
-# ~11,300 characters; blocks.py keeps the digest under the same figure).
-MAX_MESSAGE_BLOCK_TEXT = 10_000
 MAX_VIEW_TITLE = 24
 
 MAX_LISTED = 20  # per list on App Home; the rest is counted
@@ -772,7 +774,7 @@ def away_range_words(starts: date, ends: date) -> str:
     """ "Mon 30 Nov to Fri 4 Dec 2026", "Thu 24 Dec 2026" for one day."""
     if starts == ends:
         return short_day(starts)
-    first = f"{starts:%a} {starts.day} {starts:%b}"
+    first = wording.short_date(starts)
     if starts.year != ends.year:
         first += f" {starts.year}"
     return f"{first} to {short_day(ends)}"
