@@ -259,7 +259,7 @@ def _reporting_lines(digest: Digest) -> list[str]:
     elif len(digest.reported) <= MAIN_REPORTED_NAMES:
         lines.append(f":white_check_mark: *{reported}* {_names(digest.reported)}")
     else:
-        count = reported.removeprefix("Reported (").removesuffix("):")
+        count = wording.reported_count(digest)
         lines.append(f":white_check_mark: *Reported:* {count} — their notes are in the thread.")
     if digest.missing:
         lines.append(

@@ -222,11 +222,15 @@ def reported_counts(digest: Digest) -> tuple[int, int]:
     return expected - len(digest.missing), expected
 
 
+def reported_count(digest: Digest) -> str:
+    """ "3 of 4" (or "3" when the team is not known)."""
+    reported, expected = reported_counts(digest)
+    return f"{reported} of {expected}" if expected > 0 else f"{len(digest.reported)}"
+
+
 def reported_label(digest: Digest) -> str:
     """ "Reported (3 of 4):"."""
-    reported, expected = reported_counts(digest)
-    count = f"{reported} of {expected}" if expected > 0 else f"{len(digest.reported)}"
-    return f"Reported ({count}):"
+    return f"Reported ({reported_count(digest)}):"
 
 
 def away_label(digest: Digest) -> str:
