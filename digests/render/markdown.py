@@ -306,9 +306,7 @@ class _CiView(_RepoTable):
         return sorted(stored, key=lambda repo: -repo.latest.storage_gb_hours)
 
     def method(self, audit: CiAudit) -> Markup:
-        """Our words, with the org's name (from the command line or GITHUB_ORG) escaped."""
-        org = _escape_fragment(audit.org, line_start=False)
-        return Markup(wording.ci_method(audit.model_copy(update={"org": org})))
+        return _md(wording.ci_method(audit))
 
 
 def _repo_marks(repo: RepoCi) -> str:

@@ -649,26 +649,34 @@ def ci_flag_line(flag: CiFlag) -> Inline:
     )
 
 
-def ci_method(audit: CiAudit) -> str:
+def ci_method(audit: CiAudit) -> Inline:
     """How the audit's figures were made: the endpoint, the fields and the months."""
+    org = Typed(audit.org, line_start=False, part=True)  # from the command line or GITHUB_ORG
     months = [date(year, month, 1).strftime("%b %Y") for year, month in audit.months]
     span = f"{months[0]} to {months[-1]}" if len(months) > 1 else (months[0] if months else "")
     running = " (the last one still running)" if audit.running is not None else ""
-    checked = (
-        "Forks come from GET /orgs/{org}/repos?type=forks and archived repositories from "
-        "GitHub's GraphQL isArchived."
+    checked: Inline = (
+        (
+            "Forks come from GET /orgs/",
+            org,
+            "/repos?type=forks and archived repositories from GitHub's GraphQL isArchived.",
+        )
         if audit.forks_checked
         else "Forks and archived repositories could not be checked this time."
-    ).replace("{org}", audit.org)
+    )
     return (
-        f"From GitHub's billing usage report for {audit.org} (GET /organizations/{audit.org}/"
-        f"settings/billing/usage, one request a month, {span}{running}). Minutes are the "
+        "From GitHub's billing usage report for ",
+        org,
+        " (GET /organizations/",
+        org,
+        f"/settings/billing/usage, one request a month, {span}{running}). Minutes are the "
         '`quantity` of the lines with product "actions" and unit "minutes", grouped by each '
         'line\'s `repositoryName` (bare or owner/repo; lines without one are "(no repository)"); '
         "gross, discount and net are GitHub's own `grossAmount`, `discountAmount` and "
         "`netAmount` of those lines, so a discount stays with its line's repository. Storage "
         "(GigabyteHours lines) is counted apart. Sums are exact; whole cents are apportioned so "
-        "the repositories add up to the org's totals to the cent. " + checked
+        "the repositories add up to the org's totals to the cent. ",
+        checked,
     )
 
 
