@@ -7,17 +7,16 @@ pyplot, so no global figure state is shared between threads or runs.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 from typing import Any
 
 from digests.billing import format_money
 from digests.models import ActionsBilling, MonthlyActionsUsage
 from digests.render import chart_style
+from digests.render.chart_style import short_minutes
 
 FULL_MONTHS = 6  # the last six full months, plus the running one
-WIDTH_PX, HEIGHT_PX, DPI = 1200, 675, 100  # 16:9, sharp at Slack's preview size
-MAX_ALT_TEXT = 1000
+WIDTH_PX, HEIGHT_PX = 1200, 675  # 16:9, sharp at Slack's preview size
 
 # Runner colours: Linux the workhorse in blue, others clearly apart; unknown SKUs in greys.
 SKU_COLOURS = {
@@ -47,13 +46,10 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
     if not months:
         raise ValueError(f"no GitHub Actions usage to chart for {billing.org}")
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.patches import Patch
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = chart_style.new_figure(WIDTH_PX, HEIGHT_PX)
     minutes_axis = figure.add_subplot()
     money_axis = minutes_axis.twinx()
 
@@ -85,7 +81,7 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
         if total <= 0:
             continue
         minutes_axis.annotate(
-            _short_minutes(total),
+            short_minutes(total),
             (position, total),
             xytext=(0, -6),
             textcoords="offset points",
@@ -99,7 +95,7 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
     minutes_axis.set_ylim(0, top * 1.25)
     minutes_axis.set_xticks(positions, _month_labels(months), fontsize=12)
     minutes_axis.set_ylabel("Actions minutes per month (bars)", fontsize=13)
-    minutes_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_minutes(value)))
+    minutes_axis.yaxis.set_major_formatter(FuncFormatter(lambda value, _: short_minutes(value)))
     minutes_axis.yaxis.set_major_locator(MaxNLocator(6))
     minutes_axis.tick_params(axis="y", labelsize=11)
     chart_style.tidy(minutes_axis, grid="y", sides=("top",))
@@ -159,9 +155,7 @@ def render_billing_chart(billing: ActionsBilling) -> bytes:
         columnspacing=1.4,
     )
 
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return chart_style.to_png(figure)
 
 
 def billing_alt_text(billing: ActionsBilling) -> str:
@@ -186,7 +180,7 @@ def billing_alt_text(billing: ActionsBilling) -> str:
 
         lines.append(plain(comparison_line(billing.comparison)) + ".")
     text = " ".join(lines)
-    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "\u2026"
+    return chart_style.clip_alt_text(text)
 
 
 def _skus_by_volume(months: Sequence[MonthlyActionsUsage]) -> list[str]:
@@ -205,16 +199,6 @@ def _sku_colour(sku: str, index: int) -> str:
         if word in lowered:
             return colour
     return OTHER_COLOURS[index % len(OTHER_COLOURS)]
-
-
-def _short_minutes(value: float) -> str:
-    if abs(value) >= 1_000_000:
-        return f"{value / 1_000_000:.1f}M".replace(".0M", "M")
-    if abs(value) >= 10_000:
-        return f"{value / 1_000:.0f}k"
-    if abs(value) >= 1_000:
-        return f"{value / 1_000:.1f}k".replace(".0k", "k")
-    return f"{value:.0f}"
 
 
 def _label_amounts(

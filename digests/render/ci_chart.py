@@ -8,14 +8,14 @@ a `Figure` with the Agg canvas (no pyplot state), and the server draws it in a s
 
 from __future__ import annotations
 
-import io
 from datetime import date
 
 from digests.billing import format_money
 from digests.ci_audit import NO_REPOSITORY, previous_month_label, used_repos
 from digests.models import CiAudit, RepoCi
 from digests.render import chart_style
-from digests.render.chart import DPI, HEIGHT_PX, MAX_ALT_TEXT, WIDTH_PX
+from digests.render.chart import HEIGHT_PX, WIDTH_PX
+from digests.render.chart_style import short_minutes
 
 TOP_REPOS = 10
 LATEST_COLOUR = "#3b6fb6"
@@ -39,14 +39,9 @@ def render_repo_chart(audit: CiAudit) -> bytes:
     if not repos or audit.latest is None:
         raise ValueError(f"no repository used GitHub Actions minutes for {audit.org}")
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    from digests.render.chart import _short_minutes
-
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = chart_style.new_figure(WIDTH_PX, HEIGHT_PX)
     axis = figure.add_subplot()
     latest_label = _month(audit.latest)
     previous_label = previous_month_label(repos)
@@ -74,7 +69,7 @@ def render_repo_chart(audit: CiAudit) -> bytes:
     top = max([*latest, *previous, 1.0])
     for row, repo in zip(rows, repos, strict=True):
         axis.annotate(
-            f"{_short_minutes(repo.latest.minutes)} · {format_money(repo.latest.net)} net",
+            f"{short_minutes(repo.latest.minutes)} · {format_money(repo.latest.net)} net",
             (repo.latest.minutes, row - height / 2),
             xytext=(5, 0),
             textcoords="offset points",
@@ -87,7 +82,7 @@ def render_repo_chart(audit: CiAudit) -> bytes:
     axis.invert_yaxis()  # the most minutes on top
     axis.set_xlim(0, top * 1.3)
     axis.set_xlabel("Actions minutes in the month", fontsize=13)
-    axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: _short_minutes(value)))
+    axis.xaxis.set_major_formatter(FuncFormatter(lambda value, _: short_minutes(value)))
     axis.xaxis.set_major_locator(MaxNLocator(6))
     axis.tick_params(axis="x", labelsize=11)
     chart_style.tidy(axis, grid="x")
@@ -95,9 +90,7 @@ def render_repo_chart(audit: CiAudit) -> bytes:
         figure, f"Where the GitHub Actions minutes go — {audit.org}, top {len(repos)} repositories"
     )
     axis.legend(loc="lower right", fontsize=12, frameon=False)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return chart_style.to_png(figure)
 
 
 def repo_chart_alt_text(audit: CiAudit) -> str:
@@ -123,7 +116,7 @@ def repo_chart_alt_text(audit: CiAudit) -> str:
             f"{format_money(repo.latest.net)} net."
         )
     text = " ".join(lines)
-    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "\u2026"
+    return chart_style.clip_alt_text(text)
 
 
 def _month(key: tuple[int, int]) -> str:

@@ -9,7 +9,6 @@ on stdin, the PNG on stdout) so matplotlib never stays resident.
 
 from __future__ import annotations
 
-import io
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -22,8 +21,7 @@ from digests.render.wording import percent, short_date
 
 FILE_NAME = "delivery-trend.png"
 MIN_POINTS = 2  # one meeting is not a trend
-WIDTH_PX, HEIGHT_PX, DPI = 1200, 600, 100  # 2:1, sharp at Slack's preview size
-MAX_ALT_TEXT = 1000
+WIDTH_PX, HEIGHT_PX = 1200, 600  # 2:1, sharp at Slack's preview size
 REPORTED_COLOUR = "#3b6fb6"
 DELIVERED_COLOUR = "#2e8b57"
 
@@ -41,12 +39,9 @@ def render_trend_chart(trend: Sequence[TrendPoint]) -> bytes:
     if not points:
         raise ValueError(f"a trend needs at least {MIN_POINTS} meetings, got {len(trend)}")
 
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
     from matplotlib.ticker import PercentFormatter
 
-    figure = Figure(figsize=(WIDTH_PX / DPI, HEIGHT_PX / DPI), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
+    figure = chart_style.new_figure(WIDTH_PX, HEIGHT_PX)
     axis = figure.add_subplot()
     positions = list(range(len(points)))
     reported = [_ratio(p.reported, p.team_size) for p in points]
@@ -95,9 +90,7 @@ def render_trend_chart(trend: Sequence[TrendPoint]) -> bytes:
         handlelength=2.4,
         columnspacing=2.0,
     )
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
-    return buffer.getvalue()
+    return chart_style.to_png(figure)
 
 
 def trend_alt_text(trend: Sequence[TrendPoint]) -> str:
@@ -122,7 +115,7 @@ def trend_alt_text(trend: Sequence[TrendPoint]) -> str:
         )
         lines.append(f"{short_date(point.meeting_date)}: {reported}, {delivered}.")
     text = " ".join(lines)
-    return text if len(text) <= MAX_ALT_TEXT else text[: MAX_ALT_TEXT - 1] + "\u2026"
+    return chart_style.clip_alt_text(text)
 
 
 def _ratio(part: int, whole: int) -> float:
