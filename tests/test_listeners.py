@@ -31,6 +31,7 @@ from handlers.ask_buttons import (
 from handlers.guard import guarded
 from handlers.home import handle_close_button, handle_full_text_button, handle_home_opened
 from handlers.reactions import handle_reaction
+from handlers.search import handle_more
 from handlers.shortcut import handle_follow_up_shortcut
 from handlers.standup import handle_open_button, handle_standup_command, handle_standup_submission
 from tests.fakes.slack import FakeSlack
@@ -228,6 +229,19 @@ def test_a_button_of_an_ask_edited_away_says_so(
     deps.finish_work()
     [(_, note)] = slack.responses
     assert note["text"] == ASK_GONE
+
+
+def test_search_more_acks_at_once_and_answers_on_the_response_url_after(
+    slack: FakeSlack, client: WebClient, deps: Deps
+) -> None:
+    url = slack.response_url()
+    body = block_action(action_ids.SEARCH_MORE, value="{bad", response_url=url).payload()
+    ack = Ack()
+    handle_more(ack, body, client, deps)
+    assert answer(ack) == {}
+    deps.finish_work()
+    [(_, page)] = slack.responses
+    assert page["text"] == "That search can no longer be paged: search again."
 
 
 @pytest.mark.parametrize("value", [None, "abc", "1.5", " 7"])
