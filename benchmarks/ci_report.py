@@ -34,6 +34,7 @@ from typing import IO, Any
 import httpx
 
 from benchmarks.common import ROOT, standup_bot
+from digests.billing import months_ending
 from tests.fakes.github import FakeGitHub, daily_usage
 
 ORG = "acme"
@@ -45,15 +46,6 @@ USAGE_LINES = REPOS * SKUS * 365  # Dec 2025 to Nov 2026, every day
 BILLING_PATH = f"/organizations/{ORG}/settings/billing/usage"
 
 
-def months_ending(day: date, count: int) -> list[tuple[int, int]]:
-    keys = []
-    year, month = day.year, day.month
-    for _ in range(count):
-        keys.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return keys[::-1]
-
-
 def seed(fake: FakeGitHub) -> int:
     names = [f"service-{index:02d}" for index in range(REPOS - 10)]
     names += [f"fork-{index:02d}" for index in range(10)]  # forks that run Actions
@@ -62,7 +54,12 @@ def seed(fake: FakeGitHub) -> int:
     for index in range(100):  # forks that run nothing
         fake.add_repo(ORG, f"idle-fork-{index:02d}", fork=True)
     items = daily_usage(
-        ORG, months_ending(ON_DAY, MONTHS), repos=names, skus=SKUS, seed=7, last_day=ON_DAY
+        ORG,
+        months_ending((ON_DAY.year, ON_DAY.month), MONTHS),
+        repos=names,
+        skus=SKUS,
+        seed=7,
+        last_day=ON_DAY,
     )
     fake.set_billing(ORG, items, shape="observed")
     return len(items)

@@ -166,7 +166,7 @@ def build_monthly_usage(
         totals[key].add(item)
 
     if months is not None:
-        keys = _months_ending(current, months)
+        keys = months_ending(current, months)
     elif totals:
         keys = _months_between(min(totals), max(totals))
     else:
@@ -318,7 +318,8 @@ def _empty(key: tuple[int, int], current: tuple[int, int]) -> MonthlyActionsUsag
     return _MonthTotals().build(key, complete=key != current)
 
 
-def _months_ending(last: tuple[int, int], count: int) -> list[tuple[int, int]]:
+def months_ending(last: tuple[int, int], count: int) -> list[tuple[int, int]]:
+    """The `count` calendar months (year, month) ending with `last`, oldest first."""
     year, month = last
     keys = []
     for _ in range(max(count, 0)):

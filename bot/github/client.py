@@ -557,16 +557,6 @@ class GitHubClient:
         )
 
 
-def months_ending(today: date, count: int) -> list[tuple[int, int]]:
-    """The `count` calendar months ending with the month of `today`, oldest first."""
-    keys = []
-    year, month = today.year, today.month
-    for _ in range(max(count, 0)):
-        keys.append((year, month))
-        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
-    return keys[::-1]
-
-
 def _chunks(items: Sequence[PullRequestRef], size: int) -> Iterator[Sequence[PullRequestRef]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

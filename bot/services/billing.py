@@ -12,11 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import TYPE_CHECKING
 
-from bot.github.client import GitHubClient, months_ending
-from bot.github.transport import Phase
 from bot.store import Store
-from digests.billing import build_actions_billing
+from digests.billing import build_actions_billing, months_ending
 from digests.ci_audit import DEFAULT_JUMP_PERCENT, NO_REPOSITORY, build_ci_audit, repo_name
 from digests.models import (
     ActionsBilling,
@@ -26,6 +25,10 @@ from digests.models import (
     Fetched,
     UsageMonth,
 )
+
+if TYPE_CHECKING:  # httpx (and the CLI it imports) stays out of a server without GITHUB_TOKEN
+    from bot.github.client import GitHubClient
+    from bot.github.transport import Phase
 
 BILLING_MONTHS = 7  # the running month and the six full months before it
 CLOSED_MONTH_KEPT = timedelta(days=1)  # a closed month is not asked again within this
@@ -55,7 +58,7 @@ def fetch_usage(
     from the store when it may be (see the module's docstring), else from GitHub. `on_month` is
     called once per month as it is ready (a progress bar)."""
     moment = now or datetime.combine(today, datetime.min.time(), tzinfo=UTC)
-    wanted = months_ending(today, months)
+    wanted = months_ending((today.year, today.month), months)
     kept = {key: store.get_usage_month(org, *key) for key in wanted} if store else {}
     ready: dict[tuple[int, int], UsageMonth] = {}
     ask: list[tuple[int, int, str | None]] = []
