@@ -350,7 +350,9 @@ class GitHubTransport:
             if retry_after is not None or status == 429 or "secondary rate limit" in response.text:
                 return self._secondary(retry_after)
             return _Verdict()  # a plain 403: the caller says what is forbidden
-        if graphql and status == 200:
+        # Only a body that names a rate limit is parsed here (graphql() parses every answer; a
+        # board page can be megabytes): both of _RATE_LIMIT_TYPES contain the bytes.
+        if graphql and status == 200 and b"RATE_LIMIT" in response.content:
             body = _json_or_none(response)
             errors = body.get("errors") if isinstance(body, dict) else None
             if isinstance(errors, list) and any(
