@@ -23,7 +23,7 @@ def slack_error(error: Exception) -> str:
     return f"no answer: {type(error).__name__}: {reason}"
 
 
-# Slack refusals that may pass on their own (the same list `bot.slack.post` retries digests on).
+# Slack refusals that may pass on their own (digests, DMs and reminders are retried on these).
 TRANSIENT_ERRORS = frozenset(
     {"ratelimited", "internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 )

@@ -19,7 +19,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.slack.errors import SLACK_FAILURES, slack_error
+from bot.slack.errors import SLACK_FAILURES, slack_error, transient
 from bot.store import Store
 from digests.models import PlannedMessage
 
@@ -28,15 +28,6 @@ log = logging.getLogger(__name__)
 METADATA_EVENT = "standup_digest_message"
 # Slack allows about one message per second per channel, with short bursts.
 DEFAULT_PACE_SECONDS = 1.0
-# Slack refusals that may pass on their own; anything else Slack refuses needs a person (a
-# missing channel, the bot not invited, a revoked token) and is not retried by the scheduler.
-TRANSIENT_ERRORS = {
-    "ratelimited",
-    "internal_error",
-    "fatal_error",
-    "service_unavailable",
-    "request_timeout",
-}
 
 
 @dataclass
@@ -110,13 +101,14 @@ def post_digest(
                 ts = _send(client, channel, digest_id, message, file_bytes, main_ts)
             except SLACK_FAILURES as error:
                 # Refused for good, or no answer (Slack may have it: the next run looks first).
+                # What may pass on its own is retried by the scheduler; anything else Slack
+                # refuses needs a person (a missing channel, the bot not invited, a bad token).
                 code = slack_error(error)
+                report.retryable = transient(error)
                 if isinstance(error, SlackApiError):
                     report.error = _explain(code, channel)
-                    report.retryable = _transient(error)
                 else:
                     report.error = f"Slack did not answer ({code})"
-                    report.retryable = True
                 log.error(
                     "digest post stopped: digest=%s seq=%s error=%s", digest_id, message.seq, code
                 )
@@ -127,11 +119,6 @@ def post_digest(
             main_ts = ts
     report.main_ts = main_ts
     return report
-
-
-def _transient(error: SlackApiError) -> bool:
-    status = getattr(error.response, "status_code", 200)
-    return status >= 500 or status == 429 or error.response.get("error") in TRANSIENT_ERRORS
 
 
 def _metadata(digest_id: int, seq: int) -> dict[str, Any]:
