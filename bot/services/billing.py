@@ -112,8 +112,16 @@ def fetch_actions_billing(
     usage = fetch_usage(
         github, org, today=today, months=months, store=store, now=now, phase=phase
     ).usage
-    billing = build_actions_billing(usage, today=today)
-    return Fetched(data=billing, problem=usage.problem, requests=usage.requests)
+    return actions_billing(usage, today=today)
+
+
+def actions_billing(usage: Fetched[BillingUsage], *, today: date) -> Fetched[ActionsBilling]:
+    """The org's monthly figures from the usage lines fetched, with what could not be read."""
+    return Fetched(
+        data=build_actions_billing(usage, today=today),
+        problem=usage.problem,
+        requests=usage.requests,
+    )
 
 
 def fetch_ci_audit(

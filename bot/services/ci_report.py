@@ -19,12 +19,11 @@ from bot.services.billing import fetch_ci_audit, fetch_usage
 from digests.billing import build_actions_billing
 from digests.ci_audit import build_usage_rows
 from digests.models import ActionsBilling, BillingAccess, BillingUsage, CiAudit
+from digests.render.chart import FILE_NAME as BILLING_CHART_FILE
+from digests.render.ci_chart import FILE_NAME as REPO_CHART_FILE
 
 REPORT_FILE = "ci-report.md"
-REPO_CHART_FILE = "ci-by-repo.png"
-BILLING_CHART_FILE = "ci-billing.png"
 USAGE_FILE = "ci-usage.csv"
-DEFAULT_MONTHS = 12
 MAX_MONTHS = 24  # GitHub keeps the usage report for the last 24 months
 CI_REPORT_SECONDS = 300.0  # the whole GitHub part of a report: a dead GitHub costs 5 minutes
 

@@ -22,11 +22,10 @@ from slack_sdk import WebClient
 from bot.config import Settings
 from bot.deps import Deps
 from bot.services.away import away_in_cycle, away_whole_cycles_of
-from bot.services.billing import fetch_ci_audit, fetch_usage
+from bot.services.billing import actions_billing, fetch_ci_audit, fetch_usage
 from bot.services.history import load_history, load_records, record_cycle
 from bot.services.team import current_team
 from bot.slack.post import PostReport, post_digest
-from digests.billing import build_actions_billing
 from digests.build import build_digest
 from digests.cycles import cycle_for_meeting
 from digests.models import (
@@ -42,13 +41,13 @@ from digests.models import (
     PullRequestRef,
 )
 from digests.render import trend_chart
+from digests.render.chart import FILE_NAME as CHART_FILE
+from digests.render.ci_chart import FILE_NAME as REPO_CHART_FILE
 
 log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-CHART_FILE = "ci-billing.png"
-REPO_CHART_FILE = "ci-by-repo.png"
 TREND_FILE = trend_chart.FILE_NAME
 CATCH_UP_WINDOW = timedelta(hours=12)
 # The whole GitHub part of a digest (PR lookups, the board, billing and the CI audit) gets this
@@ -184,11 +183,7 @@ def gather_github(
         got_usage: Fetched[BillingUsage] | None = usage.result().usage if usage else None
     billing = audit = None
     if got_usage is not None:
-        billing = Fetched(
-            data=build_actions_billing(got_usage, today=now.date()),
-            problem=got_usage.problem,
-            requests=got_usage.requests,
-        )
+        billing = actions_billing(got_usage, today=now.date())
         if got_usage.data.months:
             audit = fetch_ci_audit(
                 github,

@@ -39,7 +39,7 @@ from digests.models import (
     RepoBoard,
 )
 from digests.promises import LONG_CARRIED_WEEKS
-from digests.render import trend_chart, wording
+from digests.render import chart, ci_chart, trend_chart, wording
 from digests.render.chart import billing_alt_text, chart_months
 from digests.render.ci_chart import chart_repos, repo_chart_alt_text
 from digests.render.wording import (
@@ -82,8 +82,8 @@ MAIN_CARRIED = 10
 MAIN_RESOLVED = 10
 BOARD_PR_LINES = 10
 
-FILE_NAME = "ci-billing.png"
-REPO_CHART_FILE = "ci-by-repo.png"
+FILE_NAME = chart.FILE_NAME
+REPO_CHART_FILE = ci_chart.FILE_NAME
 MAIN_CI_FLAGS = 10  # flags in the "Where the minutes go" message; the report lists all
 DONE_REACTION_HINT = "React with :white_check_mark: when it's done"
 

@@ -15,6 +15,7 @@ from digests.models import ActionsBilling, MonthlyActionsUsage
 from digests.render import chart_style
 from digests.render.chart_style import short_minutes
 
+FILE_NAME = "ci-billing.png"  # as uploaded to the digest's thread and written by ci-report
 FULL_MONTHS = 6  # the last six full months, plus the running one
 WIDTH_PX, HEIGHT_PX = 1200, 675  # 16:9, sharp at Slack's preview size
 

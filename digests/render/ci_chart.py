@@ -17,6 +17,7 @@ from digests.render import chart_style
 from digests.render.chart import HEIGHT_PX, WIDTH_PX
 from digests.render.chart_style import short_minutes
 
+FILE_NAME = "ci-by-repo.png"  # as uploaded to the digest's thread and written by ci-report
 TOP_REPOS = 10
 LATEST_COLOUR = "#3b6fb6"
 PREVIOUS_COLOUR = "#b7c9e2"
