@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.config import Settings
+from bot.services.away import away_whole_cycles_of
 from bot.store import Store
-from digests.away import away_whole_cycles
 from digests.cycles import Schedule, cycle_before
 from digests.models import (
     BlockerStatus,
@@ -80,12 +80,7 @@ def follow_cycle(
     """
     history = load_history(store, settings.digest_schedule, cycle)
     team_ids = {member.user_id for member in store.get_team()}
-    away = away_whole_cycles(
-        store.get_time_away(ending_on_or_after=cycle.starts_at.astimezone(settings.zone).date()),
-        [cycle],
-        zone=settings.zone,
-        calendar=settings.holiday_calendar,
-    )
+    away = away_whole_cycles_of(store, settings, [cycle])
     followed = follow_team(
         history,
         standups,

@@ -72,9 +72,8 @@ def delivery_so_far(
     settings, store = deps.settings, deps.store
     history = load_history(store, settings.digest_schedule, cycle)
     records = load_records(store, settings.standup_channel, [c.meeting_date for c in history])
-    members = [member for member in team if not member.is_bot and not member.deleted]
-    ids = {member.user_id for member in members}
-    away = away_in_cycle(deps, members, cycle, now=now)
+    ids = {member.user_id for member in team}  # the team (Store.get_team): no bots, none gone
+    away = away_in_cycle(deps, list(team), cycle, now=now)
     away_ids = {entry.person.user_id for entry in away if entry.whole_cycle}
     followed = follow_team(
         history,

@@ -30,10 +30,6 @@ def iso(value: datetime) -> str:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def parse_time_or_none(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
