@@ -470,7 +470,14 @@ def follow_up_cap_error(already: int, adding: int) -> str | None:
 # --- answering an ask ---------------------------------------------------------------------------
 
 ANSWER_METADATA_KEY = "answer_to"  # the answer modal's private_metadata: {"answer_to": ask id}
-_ASK_ID = re.compile(r"[0-9]{1,18}")
+_ID = re.compile(r"[0-9]{1,18}")  # an id of ours: ASCII digits, and within SQLite's integers
+
+
+def read_id(value: object) -> int | None:
+    """`value` (from a payload: a button's value, a metadata field) as one of our ids; None for
+    anything else: junk in a forged payload, "²", or a number SQLite cannot hold."""
+    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    return int(text) if isinstance(text, str) and _ID.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -492,11 +499,10 @@ def read_answer_metadata(text: object) -> AnswerTo | None:
     if not isinstance(value, dict):
         return None
     ask_id, home = value.get(ANSWER_METADATA_KEY), value.get("home", False)
-    if isinstance(ask_id, bool) or not isinstance(ask_id, int) or not isinstance(home, bool):
+    if not isinstance(ask_id, int) or not isinstance(home, bool):
         return None
-    if not _ASK_ID.fullmatch(str(ask_id)):
-        return None
-    return AnswerTo(ask_id=ask_id, from_home=home)
+    found = read_id(ask_id)
+    return AnswerTo(ask_id=found, from_home=home) if found is not None else None
 
 
 def read_answer(state_values: Mapping[str, Any]) -> str:

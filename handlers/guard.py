@@ -10,16 +10,15 @@ and a listener that had not acked yet acks.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
 from slack_bolt import Ack
 
-log = logging.getLogger(__name__)
+from digests.parsing import read_id
 
-_NUMBER = re.compile(r"[0-9]{1,18}")  # an id of ours: digits, and within SQLite's integers
+log = logging.getLogger(__name__)
 
 
 @contextmanager
@@ -44,7 +43,7 @@ def action_value(body: Mapping[str, Any]) -> str | None:
 
 def number(value: str | None) -> int | None:
     """`value` as one of our ids, or None for anything else (junk in a forged payload)."""
-    return int(value) if value is not None and _NUMBER.fullmatch(value) else None
+    return read_id(value)
 
 
 def user_id(body: Mapping[str, Any]) -> str | None:

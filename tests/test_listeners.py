@@ -493,6 +493,26 @@ def test_read_all_opens_the_whole_text(slack: FakeSlack, client: WebClient, deps
     assert "review #3" in json.dumps(slack.opened_views[-1].view)
 
 
+@pytest.mark.parametrize("value", ["ask:\u00b2", "ask:" + "9" * 30, "follow_up:", "ask:-1"])
+def test_read_all_with_a_forged_id_is_ignored_with_one_info_line(
+    slack: FakeSlack,
+    client: WebClient,
+    deps: Deps,
+    caplog: pytest.LogCaptureFixture,
+    value: str,
+) -> None:
+    caplog.set_level(logging.INFO)
+    trigger = slack.register_trigger(user_id="U2")
+    ack = Ack()
+    body = block_action(
+        action_ids.SHOW_FULL_TEXT, value=value, user_id="U2", trigger_id=trigger
+    ).payload()
+    handle_full_text_button(ack, body, client, deps)
+    assert answer(ack) == {} and slack.opened_views == []
+    assert "Read all ignored" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
+
+
 # --- the message shortcut ------------------------------------------------------------------------
 
 

@@ -17,6 +17,7 @@ from bot.services.history import load_history, load_records
 from bot.slack.errors import SLACK_FAILURES, slack_error
 from digests.cycles import cycle_at
 from digests.models import Cycle, Member, Person, PersonPromises, Standup, TrendPoint
+from digests.parsing import read_id
 from digests.promises import cycle_point, follow_team, trend_points
 from digests.render.views import (
     FULL_TEXT_ANSWER,
@@ -116,10 +117,10 @@ def open_full_text(
     """Open the modal with the whole text of `value` ("ask:12", "follow_up:7"); False (logged)
     for a value that names nothing this person may read."""
     kind, _, number = value.partition(":")
-    if not number.isdigit():
+    item_id = read_id(number)
+    if item_id is None:
         log.info("Read all ignored: value %r names no ask or follow-up", value[:80])
         return False
-    item_id = int(number)
     if kind in (FULL_TEXT_ASK, FULL_TEXT_ANSWER):
         ask = deps.store.get_ask(item_id)
         if ask is None or not may_change_ask(ask, user_id, team_ids(deps) if ask.everyone else ()):
