@@ -19,6 +19,7 @@ from typing import Any
 
 import httpx
 import uvicorn
+from slack_bolt import App
 
 from bot.config import Settings, load_settings
 from bot.deps import Deps
@@ -180,20 +181,30 @@ def running_bot(
 ) -> Iterator[RunningBot]:
     settings = load_settings(bot_environment(slack, tmp_path, **env), env_file=None)
     clock = clock or Clock()
+    with (
+        _app(settings, github, clock) as (deps, app, logs),
+        serve_asgi(create_web_app(app)) as url,
+    ):
+        yield RunningBot(
+            url=url,
+            settings=settings,
+            deps=deps,
+            slack=slack,
+            clock=clock,
+            client=app.client,
+            logs=logs,
+        )
+
+
+@contextmanager
+def _app(settings: Settings, github: Any, clock: Clock) -> Iterator[tuple[Deps, App, LogWatch]]:
+    """The real app on its own Store, its logs watched; on the way out the work handed on after
+    acks is finished before the Store closes."""
     store = Store(settings.standup_db)
     deps = Deps(settings=settings, store=store, github=github, clock=clock)
-    app = create_app(settings, deps=deps)
     try:
-        with LogWatch() as logs, serve_asgi(create_web_app(app)) as url:
-            yield RunningBot(
-                url=url,
-                settings=settings,
-                deps=deps,
-                slack=slack,
-                clock=clock,
-                client=app.client,
-                logs=logs,
-            )
+        with LogWatch() as logs:
+            yield deps, create_app(settings, deps=deps), logs
     finally:
         deps.finish_work()
         store.close()
@@ -307,26 +318,24 @@ def running_socket_bot(
     environment.pop("SLACK_SIGNING_SECRET")
     settings = load_settings(environment, env_file=None)
     clock = clock or Clock()
-    store = Store(settings.standup_db)
-    deps = Deps(settings=settings, store=store, github=github, clock=clock)
-    app = create_app(settings, deps=deps)
-    connector = SocketMode(settings)
-    refused: list[str] = []
-    try:
-        connector.check_token()
-        links = len(socket.links)
-        connector.start(app, on_refused=refused.append)
-        socket.wait_for_connections(links + 1)
-        with serve_asgi(create_web_app(None, health=connector.health)) as url:
-            yield RunningBot(
-                url=url,
-                settings=settings,
-                deps=deps,
-                slack=slack,
-                clock=clock,
-                client=app.client,
-                extra={"socket_mode": socket, "connector": connector, "refused": refused},
-            )
-    finally:
-        connector.close()
-        store.close()
+    with _app(settings, github, clock) as (deps, app, logs):
+        connector = SocketMode(settings)
+        refused: list[str] = []
+        try:
+            connector.check_token()
+            links = len(socket.links)
+            connector.start(app, on_refused=refused.append)
+            socket.wait_for_connections(links + 1)
+            with serve_asgi(create_web_app(None, health=connector.health)) as url:
+                yield RunningBot(
+                    url=url,
+                    settings=settings,
+                    deps=deps,
+                    slack=slack,
+                    clock=clock,
+                    client=app.client,
+                    logs=logs,
+                    extra={"socket_mode": socket, "connector": connector, "refused": refused},
+                )
+        finally:
+            connector.close()
