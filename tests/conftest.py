@@ -45,9 +45,10 @@ TEAM = [
 
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    """A fake Slack workspace with the four people of tests.harness.PEOPLE in the channel."""
-    from tests.harness import PEOPLE, seed_workspace
+    """A fake Slack workspace with the four people of tests.harness.PEOPLE in the channel; its
+    message timestamps run from NOW (the harness Clock's start), not from today."""
+    from tests.harness import PEOPLE, aligned_wall_clock, seed_workspace
 
-    with FakeSlack() as fake:
+    with FakeSlack(wall_clock=aligned_wall_clock(NOW)) as fake:
         seed_workspace(fake, PEOPLE)
         yield fake

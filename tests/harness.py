@@ -210,6 +210,14 @@ def _app(settings: Settings, github: Any, clock: Clock) -> Iterator[tuple[Deps, 
         store.close()
 
 
+def aligned_wall_clock(start: datetime) -> Callable[[], float]:
+    """A wall clock for FakeSlack that starts at `start` (the test's time) and runs on, so that
+    message timestamps are of the test's day, not the day the suite runs: a resume's history
+    search looks back from times the bot took from its injected clock."""
+    started = time.monotonic()
+    return lambda: start.timestamp() + (time.monotonic() - started)
+
+
 def wait_for(condition: Callable[[], Any], *, timeout: float = 5.0, what: str = "it") -> Any:
     """Poll until `condition()` is truthy (listeners finish after the ack); return its value."""
     deadline = time.monotonic() + timeout

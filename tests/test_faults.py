@@ -52,6 +52,7 @@ from tests.harness import (
     PEOPLE,
     Clock,
     RunningBot,
+    aligned_wall_clock,
     bot_environment,
     running_bot,
     seed_workspace,
@@ -81,16 +82,9 @@ def fail_unclear(outcomes: list[PostReport | BaseException]) -> None:
 # --- a small world: FakeSlack whose clock reads like the test's, a store, maybe GitHub ------------
 
 
-def aligned_wall_clock() -> Any:
-    """FakeSlack's message timestamps in the test's time, so a resume's history search (which
-    looks back from the plan's created_at) sees what the earlier run posted."""
-    started = time.monotonic()
-    return lambda: AT.timestamp() + (time.monotonic() - started)
-
-
 @pytest.fixture
 def slack() -> Iterator[FakeSlack]:
-    with FakeSlack(wall_clock=aligned_wall_clock()) as fake:
+    with FakeSlack(wall_clock=aligned_wall_clock(AT)) as fake:
         seed_workspace(fake, PEOPLE)
         yield fake
 

@@ -1104,7 +1104,7 @@ class FakeSlack:
             "real_name": user.real_name,
         }
         if user.tz and not user.deleted:  # Slack drops the time zone of deactivated users
-            now = datetime.now(ZoneInfo(user.tz))
+            now = datetime.fromtimestamp(self._wall_clock(), ZoneInfo(user.tz))
             offset = now.utcoffset()
             out["tz"] = user.tz
             out["tz_label"] = now.tzname() or user.tz
