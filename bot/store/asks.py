@@ -132,7 +132,7 @@ class AskQueries(Database):
     ) -> Ask | None:
         """Close or reopen an ask; an answered ask stays closed (its answer can be edited)."""
         with self._write() as tx:
-            set_status(tx, "asks", ("closed_at", "closed_by"), ask_id, status, by, now)
+            set_status(tx, "asks", ask_id, status, by, now)
         return self.get_ask(ask_id)
 
     def save_ask_answer(
@@ -159,7 +159,7 @@ class AskQueries(Database):
                     "UPDATE asks SET answer = ?, answered_at = ?, answered_by = ? WHERE id = ?",
                     (answer, iso(now), by, ask_id),
                 )
-                set_status(tx, "asks", ("closed_at", "closed_by"), ask_id, "done", by, now)
+                set_status(tx, "asks", ask_id, "done", by, now)
         ask = self.get_ask(ask_id)
         assert ask is not None
         return AnswerSaved(ask=ask, first=first, changed=changed)

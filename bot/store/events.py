@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 from bot.store.connection import Database, iso
 from bot.store.rows import claim_delivery, set_status
@@ -91,13 +92,15 @@ class EventQueries(Database):
                 ).fetchone()[0]
                 if remaining:
                     return False
-            targets = [("follow_ups", ("done_at", "done_by"), follow_up_id)] if follow_up_id else []
-            targets += [("asks", ("closed_at", "closed_by"), ask_id) for ask_id in ask_ids]
+            targets: list[tuple[Literal["asks", "follow_ups"], int]] = [
+                ("asks", ask_id) for ask_id in ask_ids
+            ]
+            if follow_up_id:
+                targets.insert(0, ("follow_ups", follow_up_id))
             changed = 0
-            for table, columns, row_id in targets:
-                assert row_id is not None
+            for table, row_id in targets:
                 before = tx.total_changes
-                set_status(tx, table, columns, row_id, "done" if added else "open", user_id, now)
+                set_status(tx, table, row_id, "done" if added else "open", user_id, now)
                 changed += tx.total_changes - before
             return changed > 0
 

@@ -109,7 +109,7 @@ class FollowUpQueries(Database):
         self, follow_up_id: int, status: FollowUpStatus, *, by: str | None, now: datetime
     ) -> FollowUp | None:
         with self._write() as tx:
-            set_status(tx, "follow_ups", ("done_at", "done_by"), follow_up_id, status, by, now)
+            set_status(tx, "follow_ups", follow_up_id, status, by, now)
         return self.get_follow_up(follow_up_id)
 
     def _follow_ups_where(self, where: str, params: Sequence[Any]) -> list[FollowUp]:

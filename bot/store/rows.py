@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import datetime
-from typing import TypeVar
+from typing import Literal, TypeVar
 
 from bot.store.connection import iso
 from digests.models import Ask, FollowUp, FollowUpStatus, Frozen, Member
@@ -32,10 +32,13 @@ def follow_up_from_row(row: sqlite3.Row) -> FollowUp:
     return from_row(FollowUp, row)
 
 
+# Who closed a row, and when, by table.
+_CLOSED_COLUMNS = {"asks": ("closed_at", "closed_by"), "follow_ups": ("done_at", "done_by")}
+
+
 def set_status(
     tx: sqlite3.Connection,
-    table: str,
-    closed_columns: tuple[str, str],
+    table: Literal["asks", "follow_ups"],
     row_id: int,
     status: FollowUpStatus,
     by: str | None,
@@ -44,7 +47,7 @@ def set_status(
     """Close (keeping the first closer when it is already closed) or reopen an ask/follow-up;
     a row already in `status` is left alone, and an answered ask is never reopened (answering
     closed it; its answer can be edited instead)."""
-    at, who = closed_columns
+    at, who = _CLOSED_COLUMNS[table]
     if status == "done":
         tx.execute(
             f"UPDATE {table} SET status = 'done', {at} = ?, {who} = ? "
