@@ -16,60 +16,15 @@ from datetime import date, datetime
 
 from pydantic import TypeAdapter
 
-from bot.store.connection import Database, iso, parse_time
-from bot.store.rows import ask_from_row
-from digests.models import Ask, CycleRecord, PersonPromises, Standup, TrendPoint
+from bot.store.connection import Database, iso
+from digests.models import CycleRecord, PersonPromises, TrendPoint
 
 _PROMISES = TypeAdapter(tuple[PersonPromises, ...])
 
 
 class HistoryQueries(Database):
-    """Standups of several meetings at once, and what each posted digest recorded."""
-
-    def get_standups_of_meetings(self, meeting_dates: Sequence[date]) -> dict[date, list[Standup]]:
-        """Every standup of those meetings, by meeting date (each list in submission order)."""
-        dates = sorted({day.isoformat() for day in meeting_dates})
-        if not dates:
-            return {}
-        marks = ",".join("?" * len(dates))
-        rows = self._read(
-            f"SELECT * FROM standups WHERE meeting_date IN ({marks}) ORDER BY submitted_at, id",
-            dates,
-        )
-        items: dict[int, dict[str, list[str]]] = {
-            r["id"]: {"done": [], "next": [], "blocked": []} for r in rows
-        }
-        for item in self._read(
-            "SELECT i.standup_id, i.kind, i.text FROM standup_items i "
-            f"JOIN standups s ON s.id = i.standup_id WHERE s.meeting_date IN ({marks}) "
-            "ORDER BY i.standup_id, i.kind, i.position",
-            dates,
-        ):
-            items[item["standup_id"]][item["kind"]].append(item["text"])
-        asks: dict[int, list[Ask]] = {r["id"]: [] for r in rows}
-        for ask in self._read(
-            f"SELECT * FROM asks WHERE meeting_date IN ({marks}) AND standup_id IS NOT NULL "
-            "ORDER BY standup_id, position",
-            dates,
-        ):
-            if ask["standup_id"] in asks:
-                asks[ask["standup_id"]].append(ask_from_row(ask))
-        found: dict[date, list[Standup]] = {}
-        for r in rows:
-            meeting = date.fromisoformat(r["meeting_date"])
-            found.setdefault(meeting, []).append(
-                Standup(
-                    user_id=r["user_id"],
-                    user_name=r["user_name"],
-                    meeting_date=meeting,
-                    submitted_at=parse_time(r["submitted_at"]),
-                    done=tuple(items[r["id"]]["done"]),
-                    next=tuple(items[r["id"]]["next"]),
-                    blocked=tuple(items[r["id"]]["blocked"]),
-                    asks=tuple(asks[r["id"]]),
-                )
-            )
-        return found
+    """What each posted digest recorded (the standups of several meetings at once are
+    `StandupQueries.get_standups_of_meetings`)."""
 
     def save_cycle_record(self, channel: str, record: CycleRecord, *, now: datetime) -> None:
         """Keep what the digest for the channel's meeting said (a fresh copy replaces it)."""

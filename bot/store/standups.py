@@ -147,22 +147,36 @@ class StandupQueries(AskQueries, FollowUpQueries):
         )
         return {r[0] for r in rows}
 
+    def get_standups_of_meetings(self, meeting_dates: Sequence[date]) -> dict[date, list[Standup]]:
+        """Every standup of those meetings, by meeting date (each list in submission order)."""
+        dates = sorted({day.isoformat() for day in meeting_dates})
+        if not dates:
+            return {}
+        marks = ",".join("?" * len(dates))
+        found: dict[date, list[Standup]] = {}
+        for standup in self._standups_where(f"meeting_date IN ({marks})", dates):
+            found.setdefault(standup.meeting_date, []).append(standup)
+        return found
+
     def _standups_where(self, where: str, params: Sequence[Any]) -> list[Standup]:
-        rows = self._read(f"SELECT * FROM standups WHERE {where} ORDER BY submitted_at", params)
+        """The standups `where` picks, with their items and asks: three reads, whatever their
+        number (the items and asks are picked by the same `where`, not by a list of ids)."""
+        rows = self._read(f"SELECT * FROM standups WHERE {where} ORDER BY submitted_at, id", params)
         if not rows:
             return []
+        chosen = f"SELECT id FROM standups WHERE {where}"
         ids = [r["id"] for r in rows]
-        marks = ",".join("?" * len(ids))
         items: dict[int, dict[str, list[str]]] = {i: {k: [] for k in ITEM_KINDS} for i in ids}
         for item in self._read(
-            f"SELECT standup_id, kind, text FROM standup_items WHERE standup_id IN ({marks}) "
+            f"SELECT standup_id, kind, text FROM standup_items WHERE standup_id IN ({chosen}) "
             "ORDER BY standup_id, kind, position",
-            ids,
+            params,
         ):
             items[item["standup_id"]][item["kind"]].append(item["text"])
         asks: dict[int, list[Ask]] = {i: [] for i in ids}
         for ask in self._read(
-            f"SELECT * FROM asks WHERE standup_id IN ({marks}) ORDER BY standup_id, position", ids
+            f"SELECT * FROM asks WHERE standup_id IN ({chosen}) ORDER BY standup_id, position",
+            params,
         ):
             asks[ask["standup_id"]].append(ask_from_row(ask))
         return [
