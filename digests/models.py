@@ -14,6 +14,11 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict
 
 
+def month_name(month: tuple[int, int] | None) -> str:
+    """ "Nov 2026" for (2026, 11); "" for None."""
+    return date(month[0], month[1], 1).strftime("%b %Y") if month is not None else ""
+
+
 class Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -359,7 +364,7 @@ class MonthlyActionsUsage(Frozen):
 
     @property
     def label(self) -> str:
-        return date(self.year, self.month, 1).strftime("%b %Y")
+        return month_name((self.year, self.month))
 
 
 class BillingComparison(Frozen):
@@ -406,7 +411,7 @@ class RepoMonthUsage(Frozen):
 
     @property
     def label(self) -> str:
-        return date(self.year, self.month, 1).strftime("%b %Y")
+        return month_name((self.year, self.month))
 
 
 class RepoCi(Frozen):

@@ -8,11 +8,9 @@ a `Figure` with the Agg canvas (no pyplot state), and the server draws it in a s
 
 from __future__ import annotations
 
-from datetime import date
-
 from digests.billing import format_money
 from digests.ci_audit import NO_REPOSITORY, previous_month_label, used_repos
-from digests.models import CiAudit, RepoCi
+from digests.models import CiAudit, RepoCi, month_name
 from digests.render import chart_style
 from digests.render.chart import HEIGHT_PX, WIDTH_PX
 from digests.render.chart_style import short_minutes
@@ -44,7 +42,7 @@ def render_repo_chart(audit: CiAudit) -> bytes:
 
     figure = chart_style.new_figure(WIDTH_PX, HEIGHT_PX)
     axis = figure.add_subplot()
-    latest_label = _month(audit.latest)
+    latest_label = month_name(audit.latest)
     previous_label = previous_month_label(repos)
     rows = list(range(len(repos)))
     height = 0.38
@@ -99,7 +97,7 @@ def repo_chart_alt_text(audit: CiAudit) -> str:
     repos = chart_repos(audit)
     if not repos or audit.latest is None:
         return f"No repository used GitHub Actions minutes for {audit.org}."
-    latest = _month(audit.latest)
+    latest = month_name(audit.latest)
     previous = previous_month_label(repos)
     against = f", each next to {previous}" if previous else ""
     lines = [
@@ -118,10 +116,6 @@ def repo_chart_alt_text(audit: CiAudit) -> str:
         )
     text = " ".join(lines)
     return chart_style.clip_alt_text(text)
-
-
-def _month(key: tuple[int, int]) -> str:
-    return date(key[0], key[1], 1).strftime("%b %Y")
 
 
 def _label(name: str) -> str:

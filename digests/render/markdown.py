@@ -31,6 +31,7 @@ from digests.models import (
     PullRequest,
     RepoCi,
     TrendPoint,
+    month_name,
 )
 from digests.promises import LONG_CARRIED_WEEKS
 from digests.render import wording
@@ -272,14 +273,14 @@ class _CiView(_RepoTable):
         self.generated = Markup(f"{generated_at:%Y-%m-%d %H:%M} {zone_label(generated_at)}")
 
     def span(self, audit: CiAudit) -> Markup:
-        months = [date(y, m, 1).strftime("%b %Y") for y, m in audit.months]
+        months = [month_name(month) for month in audit.months]
         if not months:
             return Markup("no months")
         running = " (so far)" if audit.running is not None else ""
         return Markup(f"{months[0]} to {months[-1]}{running}, {len(months)} months")
 
     def latest_label(self, audit: CiAudit) -> str:
-        return date(*audit.latest, 1).strftime("%b %Y") if audit.latest else ""
+        return month_name(audit.latest)
 
     def runner_minutes(self, month: MonthlyActionsUsage) -> dict[str, float]:
         totals: dict[str, float] = dict.fromkeys(RUNNERS, 0.0)
@@ -295,7 +296,7 @@ class _CiView(_RepoTable):
         return sorted(running, key=lambda repo: -repo.so_far.minutes if repo.so_far else 0.0)
 
     def running_label(self, audit: CiAudit) -> str:
-        return date(*audit.running, 1).strftime("%b %Y") if audit.running else ""
+        return month_name(audit.running)
 
     def so_far_share(self, audit: CiAudit, repo: RepoCi) -> float:
         total = self.so_far_total

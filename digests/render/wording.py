@@ -43,6 +43,7 @@ from digests.models import (
     RepoBoard,
     RepoCi,
     TrendPoint,
+    month_name,
 )
 
 MAX_NAME_CHARS = 80  # Slack cuts names and titles; the Markdown notes keep them whole
@@ -652,7 +653,7 @@ def ci_flag_line(flag: CiFlag) -> Inline:
 def ci_method(audit: CiAudit) -> Inline:
     """How the audit's figures were made: the endpoint, the fields and the months."""
     org = Typed(audit.org, line_start=False, part=True)  # from the command line or GITHUB_ORG
-    months = [date(year, month, 1).strftime("%b %Y") for year, month in audit.months]
+    months = [month_name(month) for month in audit.months]
     span = f"{months[0]} to {months[-1]}" if len(months) > 1 else (months[0] if months else "")
     running = " (the last one still running)" if audit.running is not None else ""
     checked: Inline = (
@@ -681,6 +682,4 @@ def ci_method(audit: CiAudit) -> Inline:
 
 
 def _audit_month(audit: CiAudit) -> str:
-    if audit.latest is None:
-        return ""
-    return date(*audit.latest, 1).strftime("%b %Y")
+    return month_name(audit.latest)
