@@ -4,6 +4,7 @@ reminders go out or the digest is built (days set here, and away-type Slack stat
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 
 from slack_sdk import WebClient
@@ -26,12 +27,21 @@ def team_today(deps: Deps) -> date:
     return deps.now().astimezone(deps.settings.zone).date()
 
 
-def away_book(deps: Deps, members: list[Member], *, from_day: date) -> AwayBook:
-    """Who is away among `members`: days away not over by `from_day`, and their statuses."""
+def away_book(
+    deps: Deps,
+    members: list[Member],
+    *,
+    from_day: date,
+    time_away: Sequence[TimeAway] | None = None,
+) -> AwayBook:
+    """Who is away among `members`: days away not over by `from_day` (`time_away` when the
+    caller has read them already), and their statuses."""
     store = deps.store
+    if time_away is None:
+        time_away = store.get_time_away(ending_on_or_after=from_day)
     return AwayBook.build(
         members,
-        store.get_time_away(ending_on_or_after=from_day),
+        time_away,
         store.get_back_from_statuses(),
         zone=deps.settings.zone,
         extra_emoji=deps.settings.away_emoji,
@@ -104,7 +114,8 @@ def set_back(client: WebClient | None, deps: Deps, user_id: str) -> str:
             log.warning("users.info failed, using the cached status: %s", slack_error(error))
     try:
         today = team_today(deps)
-        book = away_book(deps, [member] if member else [], from_day=today)
+        # Only the status counts here: the days away are not read.
+        book = away_book(deps, [member] if member else [], from_day=today, time_away=[])
         status_away = book.status_away(user_id, now) is not None
         ended = store.save_back(
             user_id,
@@ -122,9 +133,8 @@ def home_away_blocks(deps: Deps, user_id: str) -> list[dict[str, object]]:
     """App Home's time-away section for `user_id`."""
     today = team_today(deps)
     member = deps.store.get_member(user_id)
-    book = away_book(deps, [member] if member else [], from_day=today)
+    planned = deps.store.get_time_away(ending_on_or_after=today, user_id=user_id)
+    book = away_book(deps, [member] if member else [], from_day=today, time_away=planned)
     return views.build_away_blocks(
-        today=today,
-        planned=deps.store.get_time_away(ending_on_or_after=today, user_id=user_id),
-        status=book.status_away(user_id, deps.now()),
+        today=today, planned=planned, status=book.status_away(user_id, deps.now())
     )
