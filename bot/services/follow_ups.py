@@ -7,7 +7,7 @@ MAX_FOLLOW_UPS_PER_CYCLE a cycle, however they raise them (standup, command, sho
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from slack_sdk import WebClient
@@ -88,9 +88,26 @@ def add_follow_up_from_command(
     if not lines:
         return views.FOLLOW_UP_USAGE
     line = lines[0]
+    owner = line.person or _self(directory, user_id, user_name)
+    raised = _raise(deps, text=line.text, owner=owner, user_id=user_id, source=None)
+    if isinstance(raised, str):
+        return raised
+    follow_up, meeting_date = raised
+    return views.render_follow_up_added(
+        follow_up,
+        by_user_id=user_id,
+        meeting_date=meeting_date,
+        unmatched_name=None if owner.resolved else owner.name,
+    )
+
+
+def _raise(
+    deps: Deps, *, text: str, owner: Person, user_id: str, source: str | None
+) -> tuple[FollowUp, date] | str:
+    """Save a follow-up `user_id` raised in this cycle, within the cap: it and its cycle's
+    meeting date, or what to tell them instead (past the cap, the database down)."""
     now = deps.now()
     cycle = cycle_at(deps.settings.digest_schedule, now)
-    owner = line.person or _self(directory, user_id, user_name)
     try:
         cap = follow_up_cap_error(
             deps.store.count_follow_ups_raised(user_id, cycle.meeting_date), adding=1
@@ -98,22 +115,17 @@ def add_follow_up_from_command(
         if cap is not None:
             return views.render_follow_up_cap(cap)
         follow_up = deps.store.save_follow_up(
-            text=line.text,
+            text=text,
             owner=owner,
             created_by=user_id,
             meeting_date=cycle.meeting_date,
-            source=None,
+            source=source,
             now=now,
         )
     except StoreError as error:
         log.error("saving a follow-up failed: %s", error)
         return views.DATABASE_DOWN
-    return views.render_follow_up_added(
-        follow_up,
-        by_user_id=user_id,
-        meeting_date=cycle.meeting_date,
-        unmatched_name=None if owner.resolved else owner.name,
-    )
+    return follow_up, cycle.meeting_date
 
 
 def add_follow_up_from_message(client: WebClient, deps: Deps, body: dict[str, Any]) -> None:
@@ -139,29 +151,13 @@ def add_follow_up_from_message(client: WebClient, deps: Deps, body: dict[str, An
             ]
         except SLACK_FAILURES as error:
             log.warning("chat.getPermalink failed: %s", slack_error(error))
-    now = deps.now()
-    cycle = cycle_at(deps.settings.digest_schedule, now)
-    try:
-        cap = follow_up_cap_error(
-            deps.store.count_follow_ups_raised(user_id, cycle.meeting_date), adding=1
-        )
-        if cap is not None:
-            _tell(client, channel, user_id, views.render_follow_up_cap(cap))
-            return
-        follow_up = deps.store.save_follow_up(
-            text=line.text,
-            owner=owner,
-            created_by=user_id,
-            meeting_date=cycle.meeting_date,
-            source=permalink,
-            now=now,
-        )
-    except StoreError as error:
-        log.error("saving a follow-up failed: %s", error)
-        _tell(client, channel, user_id, views.DATABASE_DOWN)
+    raised = _raise(deps, text=line.text, owner=owner, user_id=user_id, source=permalink)
+    if isinstance(raised, str):
+        _tell(client, channel, user_id, raised)
         return
+    follow_up, meeting_date = raised
     answer = views.render_follow_up_added(
-        follow_up, by_user_id=user_id, meeting_date=cycle.meeting_date, from_shortcut=True
+        follow_up, by_user_id=user_id, meeting_date=meeting_date, from_shortcut=True
     )
     _tell(client, channel, user_id, answer)
 
