@@ -128,12 +128,25 @@ def render_export_json(export: dict[str, Any]) -> str:
 def render_export_markdown(export: dict[str, Any]) -> str:
     """The export as Markdown; what people typed has its control characters and bidi
     overrides removed (`digests.escape.neutralise`), as in every rendering."""
-    t = neutralise
     lines = [f"# Standup — {export['meeting_date']}", ""]
     if not export["standups"]:
         lines += ["_No standups were submitted for this meeting._", ""]
-    for standup in export["standups"]:
-        lines += [f"## {t(standup['user_name'])}", ""]
+    lines += _standup_sections(
+        export["standups"], export.get("promises_without_standup", []), heading="##"
+    )
+    lines += _follow_up_section(export["follow_ups"], with_meeting=False)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _standup_sections(
+    standups: list[dict[str, Any]], without_standup: list[dict[str, Any]], *, heading: str
+) -> list[str]:
+    """A section per person (`heading` "##" or "###"): promises, Done, Next, blockers, asks;
+    then the people with promises but no standup."""
+    t = neutralise
+    lines: list[str] = []
+    for standup in standups:
+        lines += [f"{heading} {t(standup['user_name'])}", ""]
         lines += _promise_lines(standup.get("promises", []))
         for key, title in (("done", "Done"), ("next", "Next")):
             if standup[key]:
@@ -148,17 +161,27 @@ def render_export_markdown(export: dict[str, Any]) -> str:
                 if answer:
                     lines.append(f"  - answer: {t(' '.join(answer.split()))}")
             lines.append("")
-    for person in export.get("promises_without_standup", []):
-        lines += [f"## {t(person['user_name'])}", "", "_No standup this week._", ""]
+    for person in without_standup:
+        lines += [f"{heading} {t(person['user_name'])}", "", "_No standup this week._", ""]
         lines += _promise_lines(person["promises"])
-    lines += ["## Follow-ups", ""]
-    if not export["follow_ups"]:
+    return lines
+
+
+def _follow_up_section(follow_ups: list[dict[str, Any]], *, with_meeting: bool) -> list[str]:
+    """ "## Follow-ups": a checkbox each, with its owner (and its meeting, over a range)."""
+    lines = ["## Follow-ups", ""]
+    if not follow_ups:
         lines += ["_None._", ""]
-    for follow_up in export["follow_ups"]:
+    for follow_up in follow_ups:
         box = "x" if follow_up["status"] == "done" else " "
         owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
-        lines.append(f"- [{box}] {t(follow_up['text'])} — {t(owner)}")
-    return "\n".join(lines).rstrip() + "\n"
+        meeting = (
+            f" ({follow_up['meeting_date']})"
+            if with_meeting and follow_up.get("meeting_date")
+            else ""
+        )
+        lines.append(f"- [{box}] {neutralise(follow_up['text'])} — {neutralise(owner)}{meeting}")
+    return lines
 
 
 def _promise_lines(promises: list[dict[str, Any]]) -> list[str]:
@@ -272,18 +295,9 @@ def render_range_markdown(export: dict[str, Any]) -> str:
     if not meetings:
         lines += ["_No standups in this range._", ""]
     for meeting, standups in meetings.items():
-        single = {"meeting_date": meeting, "standups": standups, "follow_ups": []}
-        body = render_export_markdown(single).split("\n## Follow-ups")[0]
-        lines += ["#" + body.strip().replace("\n## ", "\n### "), ""]
-    lines += ["## Follow-ups", ""]
-    if not export["follow_ups"]:
-        lines += ["_None._", ""]
-    for follow_up in export["follow_ups"]:
-        box = "x" if follow_up["status"] == "done" else " "
-        owner = follow_up["owner_name"] or follow_up["owner_user_id"] or "nobody"
-        meeting = f" ({follow_up['meeting_date']})" if follow_up["meeting_date"] else ""
-        text, who = neutralise(follow_up["text"]), neutralise(owner)
-        lines.append(f"- [{box}] {text} — {who}{meeting}")
+        lines += [f"## Standup — {meeting}", ""]
+        lines += _standup_sections(standups, [], heading="###")
+    lines += _follow_up_section(export["follow_ups"], with_meeting=True)
     return "\n".join(lines).rstrip() + "\n"
 
 
