@@ -9,6 +9,7 @@ the request's `response_url`.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from slack_bolt import Ack, App, Respond
@@ -66,17 +67,25 @@ def handle_standup_command(
         ack(text=HELP)
     elif command.name == "github":
         ack()
-        deps.after_ack(answer_github, client, deps, respond, user, command.argument)
+        deps.after_ack(_answer, respond, standups.link_github, client, deps, user, command.argument)
     elif command.name == "followup":
         ack()
-        name = str(body.get("user_name") or user)
-        deps.after_ack(answer_followup, client, deps, respond, user, name, command.argument)
+        deps.after_ack(
+            _answer,
+            respond,
+            follow_ups.add_follow_up_from_command,
+            client,
+            deps,
+            user_id=user,
+            user_name=str(body.get("user_name") or user),
+            text=command.argument,
+        )
     elif command.name == "away":
         ack()
-        deps.after_ack(answer_away, deps, respond, user, command.argument)
+        deps.after_ack(_answer, respond, away.set_away, deps, user, command.argument)
     elif command.name == "back":
         ack()
-        deps.after_ack(answer_back, client, deps, respond, user)
+        deps.after_ack(_answer, respond, away.set_back, client, deps, user)
     elif command.name == "search":
         ack()  # the answer comes by response_url: searching is not done inside the 3 s
         deps.after_ack(
@@ -107,27 +116,9 @@ def handle_standup_submission(
     deps.after_ack(standups.after_submission, client, deps, submission)
 
 
-def answer_github(
-    client: WebClient, deps: Deps, respond: Respond | None, user: str, argument: str
-) -> None:
-    reply(respond, standups.link_github(client, deps, user, argument))
-
-
-def answer_followup(
-    client: WebClient, deps: Deps, respond: Respond | None, user: str, name: str, text: str
-) -> None:
-    answer = follow_ups.add_follow_up_from_command(
-        client, deps, user_id=user, user_name=name, text=text
-    )
-    reply(respond, answer)
-
-
-def answer_away(deps: Deps, respond: Respond | None, user: str, argument: str) -> None:
-    reply(respond, away.set_away(deps, user, argument))
-
-
-def answer_back(client: WebClient, deps: Deps, respond: Respond | None, user: str) -> None:
-    reply(respond, away.set_back(client, deps, user))
+def _answer(respond: Respond | None, work: Callable[..., str], *args: Any, **kwargs: Any) -> None:
+    """After the ack: do a sub-command's `work` and send its answer by response_url."""
+    reply(respond, work(*args, **kwargs))
 
 
 def handle_open_button(ack: Ack, body: dict[str, Any], client: WebClient, deps: Deps) -> None:
