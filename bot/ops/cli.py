@@ -221,8 +221,8 @@ def _export(settings: Settings, meeting_date: date | None, fmt: str) -> int:
 
 def _export_range(settings: Settings, args: argparse.Namespace) -> int:
     from bot.ops.export import build_range_export, render_range_csv, render_range_markdown
+    from bot.services.team import find_member
     from bot.store import Store
-    from digests.parsing import MemberDirectory
 
     if args.first is None or args.last is None:
         raise UsageError("a range needs both --from and --to")
@@ -233,8 +233,7 @@ def _export_range(settings: Settings, args: argparse.Namespace) -> int:
     with Store(settings.standup_db) as store:
         user_id = None
         if args.user is not None:
-            directory = MemberDirectory(store.get_members())
-            member = directory.by_id(args.user) or directory.by_name(args.user)
+            member = find_member(store, args.user)
             if member is None:
                 raise UsageError(f"no member is called {args.user!r} (try their Slack handle)")
             user_id = member.user_id

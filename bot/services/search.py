@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.deps import Deps
 from bot.services.away import team_today
-from bot.services.team import load_member_directory
+from bot.services.team import find_member, load_member_directory
 from bot.slack.respond import post_response
 from bot.store import StoreError
 from digests.models import SearchPage, SearchQuery
@@ -110,8 +110,7 @@ def search_for_cli(
     user_id = None
     name = None
     if user is not None:
-        directory = MemberDirectory(deps.store.get_members())
-        member = directory.by_id(user) or directory.by_name(user)
+        member = find_member(deps.store, user)
         if member is None:
             raise LookupError(f"no member is called {user!r} (try their Slack handle or id)")
         user_id, name = member.user_id, member.label

@@ -95,6 +95,12 @@ def cached_directory(store: Store) -> MemberDirectory:
         return MemberDirectory([])
 
 
+def find_member(store: Store, text: str) -> Member | None:
+    """The member `text` names on the command line: a Slack id, handle or name."""
+    directory = MemberDirectory(store.get_members())
+    return directory.by_id(text) or directory.by_name(text)
+
+
 def load_member_directory(
     client: WebClient, store: Store, channel: str | None, *, now: datetime
 ) -> MemberDirectory:
