@@ -14,6 +14,7 @@ out concurrently, a handful at a time.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -113,26 +114,22 @@ class GitHubClient:
         *,
         transport: httpx.BaseTransport | None = None,
         cache: HttpCache | None = None,
-        sleep: Callable[[float], None] | None = None,
+        sleep: Callable[[float], None] = time.sleep,
         max_wait: float = 60.0,
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
-        clock: Callable[[], float] | None = None,
-        monotonic: Callable[[], float] | None = None,
+        clock: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
         max_in_flight: int = MAX_IN_FLIGHT,
     ) -> None:
-        options: dict[str, Any] = {}
-        if sleep is not None:
-            options["sleep"] = sleep
-        if clock is not None:
-            options["clock"] = clock
         self._wire = GitHubTransport(
             settings,
             transport=transport,
             cache=cache,
+            sleep=sleep,
             max_wait=max_wait,
             timeout=timeout,
+            clock=clock,
             max_in_flight=max_in_flight,
-            **options,
         )
         self.enabled: bool = self._wire.has_token
         self._monotonic = monotonic
@@ -144,8 +141,6 @@ class GitHubClient:
 
     def phase(self, seconds: float | None) -> Phase:
         """A phase for the fetches of one job: `seconds` for all of them together."""
-        if self._monotonic is None:
-            return Phase(seconds)
         return Phase(seconds, clock=self._monotonic)
 
     def close(self) -> None:

@@ -43,13 +43,10 @@ def parse_usage_items(payload: Any) -> list[UsageItem]:
     "2025-01-01T00:00:00Z", `product` "actions", float quantities, storage lines. Dollar fields
     GitHub leaves out are derived from its own `pricePerUnit`.
     """
-    return list(iter_usage_items(payload))
-
-
-def iter_usage_items(payload: Any) -> Iterator[UsageItem]:
-    """`parse_usage_items` one line at a time."""
-    for row in _usage_rows(payload):
-        yield UsageItem(**{name: getattr(row, name) for name in _UsageRow.__slots__})
+    return [
+        UsageItem(**{name: getattr(row, name) for name in _UsageRow.__slots__})
+        for row in _usage_rows(payload)
+    ]
 
 
 def sum_usage_month(payload: Any, year: int, month: int) -> list[UsageItem]:
