@@ -4,6 +4,7 @@ from each other."""
 
 from __future__ import annotations
 
+import struct
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -357,3 +358,15 @@ def all_text(value: Any) -> list[str]:
     if isinstance(value, list | tuple):
         return [t for v in value for t in all_text(v)]
     return []
+
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+
+
+def png_size(data: bytes) -> tuple[int, int]:
+    """(width, height) from a PNG's IHDR chunk; fails on anything that is not a PNG."""
+    assert data[:8] == PNG_SIGNATURE
+    length, chunk = struct.unpack(">I4s", data[8:16])
+    assert chunk == b"IHDR" and length == 13
+    width, height = struct.unpack(">II", data[16:24])
+    return width, height

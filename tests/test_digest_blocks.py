@@ -42,6 +42,7 @@ from digests.render.blocks import (
 from digests.sample import build_sample_inputs
 from tests.factories import (
     NOW,
+    all_text,
     ask,
     earlier,
     evil_digest,
@@ -59,22 +60,11 @@ SAMPLE_NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 BROADCAST = re.compile(r"(?<![\w.+\-])@(channel|here|everyone)", re.IGNORECASE)
 
 
-def strings(value: object) -> list[str]:
-    """Every string anywhere inside a block (keys left out), recursively."""
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for item in value.values() for s in strings(item)]
-    if isinstance(value, list | tuple):
-        return [s for item in value for s in strings(item)]
-    return []
-
-
 def everything(messages: list[PlannedMessage]) -> list[str]:
     found = []
     for message in messages:
         found.append(message.text)
-        found.extend(strings(list(message.blocks)))
+        found.extend(all_text(list(message.blocks)))
         found.extend(s for s in (message.alt_text, message.file_title) if s)
     return found
 
@@ -83,7 +73,7 @@ def assert_within_limits(message: PlannedMessage) -> None:
     assert message.text.strip(), f"message {message.seq} has no fallback text"
     assert len(message.text) <= MAX_FALLBACK_TEXT
     assert len(message.blocks) <= MAX_BLOCKS_PER_MESSAGE
-    assert sum(len(s) for s in strings(list(message.blocks))) <= MAX_MESSAGE_BLOCK_TEXT
+    assert sum(len(s) for s in all_text(list(message.blocks))) <= MAX_MESSAGE_BLOCK_TEXT
     for block in message.blocks:
         kind = block["type"]
         if kind == "header":
@@ -107,7 +97,7 @@ def sample_messages() -> list[PlannedMessage]:
 
 
 def main_text(messages: list[PlannedMessage]) -> str:
-    return "\n".join(strings(list(messages[0].blocks)))
+    return "\n".join(all_text(list(messages[0].blocks)))
 
 
 # --- the sample, as people will see it ---------------------------------------------------
@@ -145,7 +135,7 @@ def test_messages_come_in_order_main_first_then_the_thread() -> None:
 def test_where_the_minutes_go_and_the_flags_are_in_the_thread() -> None:
     messages = sample_messages()
     [ci] = [m for m in messages if m.kind == "ci_repos"]
-    text = "\n".join(strings(list(ci.blocks)))
+    text = "\n".join(all_text(list(ci.blocks)))
     assert ":mag: *Where the minutes go — Oct 2026* · GitHub Actions (acme)" in text
     # The top five repositories: minutes, share, change and net dollars.
     assert "• *api* — 45,066 min (47%) · −33% vs Sep 2026 · $0 net" in text
@@ -215,7 +205,7 @@ def test_main_message_says_what_became_of_last_week_s_promises_and_blockers() ->
 
 
 def test_notes_list_everyone_s_promises_with_their_outcome() -> None:
-    notes = "\n".join(strings(list(sample_messages()[1].blocks)))
+    notes = "\n".join(all_text(list(sample_messages()[1].blocks)))
     assert (
         "*Kevin* · _sent Fri 27 Nov 15:00_\n*Delivered 2 of 3 promised* last week\n"
         "• :white_check_mark: Ship the session-token refresh fix (#412) — _delivered_\n"
@@ -245,7 +235,7 @@ def test_the_trend_chart_is_a_thread_message_with_its_own_alt_text() -> None:
 
 
 def test_notes_show_each_pr_with_its_live_state() -> None:
-    notes = "\n".join(strings(list(sample_messages()[1].blocks)))
+    notes = "\n".join(all_text(list(sample_messages()[1].blocks)))
     assert (
         ":large_green_circle: <https://github.com/acme/api/pull/418|acme/api#418> "
         "Rate limit the public API per token — open · CI running · review required"
@@ -275,14 +265,14 @@ def test_each_open_follow_up_is_its_own_message() -> None:
     assert "<@U04PRIYA>" in first.text and "19 days old" in first.text
     assert "Source: <https://notes.acme.example/standup/weekly#runner-images|" in first.text
     assert DONE_REACTION_HINT in first.text
-    shown = "\n".join(strings(list(first.blocks)))
+    shown = "\n".join(all_text(list(first.blocks)))
     assert "<https://notes.acme.example/standup/weekly#runner-images|notes.acme.example>" in shown
     assert DONE_REACTION_HINT in shown
 
 
 def test_closed_follow_ups_are_one_message_without_pings() -> None:
     closed = next(m for m in sample_messages() if m.kind == "follow_ups_done")
-    shown = "\n".join(strings(list(closed.blocks)))
+    shown = "\n".join(all_text(list(closed.blocks)))
     assert "~Delete the unused self-hosted runners~ — Hesham · done by Kevin on Thu 26 Nov" in shown
     assert "<@" not in shown
 
@@ -314,7 +304,7 @@ def test_without_github_the_digest_says_so_once_and_shows_no_github_sections() -
     assert "GITHUB_TOKEN is not set" in text
     assert "Pull requests" not in text and "CI minutes" not in text
     assert [m.kind for m in messages] == ["main", "notes"]
-    assert "Fixed #12" in "\n".join(strings(list(messages[1].blocks)))
+    assert "Fixed #12" in "\n".join(all_text(list(messages[1].blocks)))
 
 
 def test_a_week_without_standups_posts_no_empty_notes_message() -> None:
@@ -362,7 +352,7 @@ def test_billing_shows_gross_discount_and_net_apart_with_the_comparison() -> Non
 def test_unknown_pr_is_shown_as_such() -> None:
     fetched = Fetched[dict[str, PullRequestLookup]](data=lookups(missing=("acme/api#77",)))
     digest = build_digest(**inputs(standups=[standup("U1", done=["Try #77"])], pr_lookups=fetched))
-    notes = "\n".join(strings(list(render_digest_messages(digest)[1].blocks)))
+    notes = "\n".join(all_text(list(render_digest_messages(digest)[1].blocks)))
     assert ":grey_question: acme/api#77 — unknown PR (not found)" in notes
     assert "• Try #77" in notes
 
@@ -371,7 +361,7 @@ def test_pr_line_reads_state_ci_and_review() -> None:
     fix = pull(12, title="Fix login", review_decision="approved", ci="success")
     fetched = Fetched[dict[str, PullRequestLookup]](data=lookups(fix))
     digest = build_digest(**inputs(standups=[standup("U1", done=["#12"])], pr_lookups=fetched))
-    notes = "\n".join(strings(list(render_digest_messages(digest)[1].blocks)))
+    notes = "\n".join(all_text(list(render_digest_messages(digest)[1].blocks)))
     assert (
         ":large_green_circle: <https://github.com/acme/api/pull/12|acme/api#12> Fix login"
         " — open · CI passing · approved"
@@ -394,7 +384,7 @@ def test_render_follow_up_message_open_and_done() -> None:
         update={"status": "done", "done_by": "U3", "done_at": NOW - timedelta(hours=3)}
     )
     text, blocks = render_follow_up_message(done, now=NOW)
-    shown = "\n".join(strings(blocks))
+    shown = "\n".join(all_text(blocks))
     assert "~Pin the runner image~" in shown
     assert "Done by <@U3> on Mon 30 Nov 06:00 UTC" in shown
     assert "React with" not in shown
@@ -481,11 +471,11 @@ def test_a_200_person_team_fits_slack_limits_and_nobody_is_lost() -> None:
     assert messages[0].kind == "main" and not messages[0].thread
     assert all(m.thread for m in messages[1:])
 
-    notes = "\n".join(s for m in messages if m.kind == "notes" for s in strings(list(m.blocks)))
+    notes = "\n".join(s for m in messages if m.kind == "notes" for s in all_text(list(m.blocks)))
     for person in digest.reported:
         assert f"*{person.name}* · _sent" in notes, person.name
     main = "\n".join(
-        s for m in messages if m.kind.startswith("main") for s in strings(list(m.blocks))
+        s for m in messages if m.kind.startswith("main") for s in all_text(list(m.blocks))
     )
     for person in digest.missing:
         assert person.name in main
@@ -539,7 +529,7 @@ def test_a_forged_owner_id_cannot_become_markup() -> None:
     item = follow_up(9, "x", owner_user_id="U1|x> <!channel", done_by="U2> <!here")
     for status in ("open", "done"):
         text, blocks = render_follow_up_message(item.model_copy(update={"status": status}), now=NOW)
-        for shown in [text, *strings(blocks)]:
+        for shown in [text, *all_text(blocks)]:
             assert "<!" not in shown and "<@U1|" not in shown
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import io
-import struct
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -20,22 +19,13 @@ from digests.render.chart import (
     render_billing_chart,
 )
 from digests.sample import build_sample_inputs
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.factories import png_size
 
 
 def sample_billing() -> ActionsBilling:
     digest = build_digest(**build_sample_inputs(datetime(2026, 11, 30, 9, 0, tzinfo=UTC)))
     assert digest.billing is not None
     return digest.billing
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == PNG_SIGNATURE
-    length, chunk = struct.unpack(">I4s", data[8:16])
-    assert chunk == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 def usage(

@@ -44,6 +44,7 @@ from digests.cycles import cycle_for_meeting
 from digests.models import Cycle, Person, Standup, UsageItem
 from digests.parsing import form_from_standup
 from digests.render.views import build_standup_view
+from tests.factories import all_text
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import UPLOAD, FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import fill_modal, reaction_event, view_submission
@@ -358,17 +359,7 @@ def test_slack_failing_on_a_reactions_chat_update_still_closes_the_follow_up(
 
 
 def block_text(message: FakeMessage) -> str:
-    def walk(value: Any) -> Iterator[str]:
-        if isinstance(value, str):
-            yield value
-        elif isinstance(value, dict):
-            for item in value.values():
-                yield from walk(item)
-        elif isinstance(value, list):
-            for item in value:
-                yield from walk(item)
-
-    return " ".join(walk(message.blocks or [])) + " " + message.text
+    return " ".join(all_text(message.blocks or [])) + " " + message.text
 
 
 # --- GitHub failing during a digest ---------------------------------------------------------------

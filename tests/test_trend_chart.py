@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import logging
-import struct
 import subprocess
 import sys
 from datetime import UTC, date, datetime, timedelta
@@ -24,8 +23,7 @@ from digests.render.trend_chart import (
     trend_alt_text,
 )
 from digests.sample import build_sample_inputs
-
-PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+from tests.factories import png_size
 
 
 def point(weeks_ago: int, reported: int, promised: int, delivered: int) -> TrendPoint:
@@ -39,14 +37,6 @@ def point(weeks_ago: int, reported: int, promised: int, delivered: int) -> Trend
 
 
 TREND = (point(2, 6, 10, 6), point(1, 4, 0, 0), point(0, 5, 15, 10))
-
-
-def png_size(data: bytes) -> tuple[int, int]:
-    assert data[:8] == PNG_SIGNATURE
-    length, chunk = struct.unpack(">I4s", data[8:16])
-    assert chunk == b"IHDR" and length == 13
-    width, height = struct.unpack(">II", data[16:24])
-    return width, height
 
 
 def test_the_sample_trend_is_a_1200_by_600_png_that_decodes() -> None:
