@@ -27,8 +27,8 @@ from bot.services.digest import GITHUB_SECONDS, run_digest
 from bot.slack.client import create_web_client
 from bot.store import Store
 from digests.cycles import cycle_for_meeting
-from digests.models import Standup, UsageItem
-from tests.fakes.github import FakeGitHub
+from digests.models import Standup
+from tests.fakes.github import FakeGitHub, usage_items
 from tests.fakes.slack import FakeSlack
 
 MEETING = date(2026, 11, 30)
@@ -45,17 +45,7 @@ OUTAGES: dict[str, dict[str, Any]] = {
 def seed_github(fake: FakeGitHub) -> None:
     fake.add_repo("acme", "api")
     fake.generate_pulls("acme/api", 200, seed=1)
-    gross = 558.0
-    fake.set_billing(
-        "acme",
-        [
-            UsageItem(date=date(2026, month, 1), product="actions", sku="Actions Linux",
-                      quantity=93_000, unit_type="minutes", price_per_unit=0.006,
-                      gross_amount=gross, discount_amount=gross, net_amount=0.0,
-                      organization_name="acme", repository_name="api")
-            for month in range(5, 12)
-        ],
-    )  # fmt: skip
+    fake.set_billing("acme", usage_items("acme", {date(2026, m, 1): 93_000 for m in range(5, 12)}))
 
 
 def one_outage(outage: str, tmp: Path) -> dict[str, Any]:

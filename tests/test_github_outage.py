@@ -3,7 +3,6 @@ is sent once GitHub has clearly failed, and the digest posts saying GitHub is un
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -17,10 +16,10 @@ from bot.services.digest import run_digest
 from bot.slack.client import create_web_client
 from bot.store import Store
 from digests.cycles import cycle_for_meeting
-from digests.models import Standup, UsageItem
-from tests.fakes.github import FakeGitHub
+from digests.models import Standup
+from tests.fakes.github import FakeGitHub, usage_items
 from tests.fakes.slack import FakeSlack
-from tests.harness import CHANNEL, PEOPLE, bot_environment, seed_workspace
+from tests.harness import CHANNEL, bot_environment
 
 MEETING = date(2026, 11, 30)
 AT = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
@@ -29,24 +28,7 @@ AT = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
 def seed(fake: FakeGitHub) -> None:
     fake.add_repo("acme", "api")
     fake.add_pull("acme", "api", 12, title="Fix login", ci="success")
-    gross = 558.0
-    fake.set_billing(
-        "acme",
-        [
-            UsageItem(date=date(2026, month, 1), product="actions", sku="Actions Linux",
-                      quantity=93_000, unit_type="minutes", price_per_unit=0.006,
-                      gross_amount=gross, discount_amount=gross, net_amount=0.0,
-                      organization_name="acme", repository_name="api")
-            for month in range(5, 12)
-        ],
-    )  # fmt: skip
-
-
-@pytest.fixture
-def slack() -> Iterator[FakeSlack]:
-    with FakeSlack() as fake:
-        seed_workspace(fake, PEOPLE)
-        yield fake
+    fake.set_billing("acme", usage_items("acme", {date(2026, m, 1): 93_000 for m in range(5, 12)}))
 
 
 OUTAGES: dict[str, dict[str, Any]] = {
