@@ -235,24 +235,21 @@ def submit_standup(
 ) -> None:
     """/standup, then the modal filled with `answers` and submitted; waits until it is saved and
     everything after the ack (member refresh, confirmation, ask DMs) is done."""
-    trigger = bot.slack.register_trigger(user_id=user_id)
-    before = len(bot.slack.opened_views)
-    bot.send(slash_command(user_id=user_id, trigger_id=trigger))
-    wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
-    view = next(v for v in bot.slack.opened_views[before:] if v.trigger_id == trigger).view
+    view = open_modal(bot, user_id)
     handled = f"standup handled: user={user_id} "
     done_before = len(bot.logs.messages(handled))
-    response = bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
+    response = submit_view(bot, view, answers, user_id)
     assert response.status_code == 200 and b"errors" not in response.content
     wait_for(lambda: bot.store.get_standup(user_id, meeting), what=f"{user_id}'s standup")
     bot.logs.wait_for(handled, count=done_before + 1, timeout=10)
 
 
-def open_modal(bot: RunningBot, user_id: str = "U1") -> dict[str, Any]:
-    """/standup as `user_id`; the view Slack was asked to open (with Slack's ids filled in)."""
+def open_modal(bot: RunningBot, user_id: str = "U1", text: str = "") -> dict[str, Any]:
+    """/standup (with `text`) as `user_id`; the view Slack was asked to open (with Slack's ids
+    filled in)."""
     trigger = bot.slack.register_trigger(user_id=user_id)
     before = len(bot.slack.opened_views)
-    response = bot.send(slash_command(user_id=user_id, trigger_id=trigger))
+    response = bot.send(slash_command(text=text, user_id=user_id, trigger_id=trigger))
     assert response.status_code == 200, response.text
     wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
     opened = next(v for v in bot.slack.opened_views[before:] if v.trigger_id == trigger)
@@ -260,10 +257,14 @@ def open_modal(bot: RunningBot, user_id: str = "U1") -> dict[str, Any]:
 
 
 def submit_view(
-    bot: RunningBot, view: dict[str, Any], answers: dict[str, str], user_id: str = "U1"
+    bot: RunningBot,
+    view: dict[str, Any],
+    answers: dict[str, str],
+    user_id: str = "U1",
+    **options: Any,
 ) -> httpx.Response:
-    """Submit `view` filled with `answers`; the HTTP answer (the ack)."""
-    return bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id))
+    """Submit `view` filled with `answers` (`options` go to `bot.send`); the HTTP answer."""
+    return bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id), **options)
 
 
 def dm_texts(slack: FakeSlack, user_id: str) -> list[str]:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -16,37 +15,23 @@ from bot.ops.cli import main
 from digests.parsing import parse_command
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import fill_modal, slash_command, view_submission
-from tests.harness import RunningBot, bot_environment, initial_values, running_bot, wait_for
-
-MEETING = date(2026, 11, 30)  # the Monday after NOW
+from tests.harness import (
+    MEETING,
+    RunningBot,
+    bot_environment,
+    dm_texts,
+    initial_values,
+    open_modal,
+    running_bot,
+    submit_view,
+    wait_for,
+)
 
 
 @pytest.fixture
 def bot(slack: FakeSlack, tmp_path: Path) -> Iterator[RunningBot]:
     with running_bot(slack, tmp_path) as running:
         yield running
-
-
-def open_modal(bot: RunningBot, user_id: str = "U1", text: str = "") -> dict[str, Any]:
-    """Run /standup and return the view Slack was asked to open."""
-    trigger = bot.slack.register_trigger(user_id=user_id)
-    before = len(bot.slack.opened_views)
-    response = bot.send(slash_command(text=text, user_id=user_id, trigger_id=trigger))
-    assert response.status_code == 200
-    wait_for(lambda: len(bot.slack.opened_views) > before, what="views.open")
-    opened = bot.slack.opened_views[-1]
-    assert opened.trigger_id == trigger
-    return opened.view
-
-
-def submit(
-    bot: RunningBot,
-    view: dict[str, Any],
-    answers: dict[str, str],
-    user_id: str = "U1",
-    **options: Any,
-) -> Any:
-    return bot.send(view_submission(view, fill_modal(view, answers), user_id=user_id), **options)
 
 
 def export_json(
@@ -63,10 +48,6 @@ def export_json(
     return exported
 
 
-def dms_to(bot: RunningBot, user_id: str) -> list[str]:
-    return [m.text for m in bot.slack.messages(bot.slack.dm_channel_id(user_id))]
-
-
 def test_standup_opens_a_modal_is_stored_and_exported(
     bot: RunningBot,
     monkeypatch: pytest.MonkeyPatch,
@@ -76,7 +57,7 @@ def test_standup_opens_a_modal_is_stored_and_exported(
     view = open_modal(bot)
     labels = [b["label"]["text"] for b in view["blocks"] if b["type"] == "input"]
     assert labels == ["Done", "Next", "Blocked", "Asks", "Follow-ups"]
-    response = submit(
+    response = submit_view(
         bot,
         view,
         {
@@ -103,28 +84,25 @@ def test_standup_opens_a_modal_is_stored_and_exported(
     [follow_up] = exported["follow_ups"]
     assert follow_up["owner_user_id"] == "U3" and follow_up["text"] == "send the RFC"
     assert follow_up["status"] == "open" and follow_up["done_at"] is None
-    confirmation = wait_for(lambda: dms_to(bot, "U1"), what="the confirmation DM")
+    confirmation = wait_for(lambda: dm_texts(bot.slack, "U1"), what="the confirmation DM")
     assert "Saved your standup" in confirmation[0] and "2 done items" in confirmation[0]
     # The person asked gets a DM naming who asked.
-    ask_dm = wait_for(lambda: dms_to(bot, "U2"), what="the ask DM")
+    ask_dm = wait_for(lambda: dm_texts(bot.slack, "U2"), what="the ask DM")
     assert "<@U1>" in ask_dm[0] and "review acme/api#12" in ask_dm[0]
 
 
 def test_reopening_in_the_same_cycle_prefills_and_editing_replaces(bot: RunningBot) -> None:
     view = open_modal(bot)
-    submit(bot, view, {"Done": "one", "Asks": "@hesham look at #3", "Follow-ups": "book a room"})
+    answers = {"Done": "one", "Asks": "@hesham look at #3", "Follow-ups": "book a room"}
+    submit_view(bot, view, answers)
     wait_for(lambda: bot.store.get_standup("U1", MEETING), what="the standup")
     again = open_modal(bot)
-    values = {
-        b["block_id"]: b["element"].get("initial_value")
-        for b in again["blocks"]
-        if b["type"] == "input"
-    }
+    values = initial_values(again)
     assert values["done"] == "one"
     assert values["asks"] == "@hesham look at #3"  # as typed, not the <@U2> it resolved to
     assert values["follow_ups"] == "book a room"
     assert again["submit"]["text"] == "Update"
-    submit(
+    submit_view(
         bot, again, {"Done": "one\ntwo", "Asks": "@hesham look at #3", "Follow-ups": "book a room"}
     )
     standups = wait_for(
@@ -134,11 +112,11 @@ def test_reopening_in_the_same_cycle_prefills_and_editing_replaces(bot: RunningB
     assert len(standups[0].asks) == 1 and len(bot.store.get_open_follow_ups()) == 1
     # The unchanged ask is not DM'd twice.
     bot.logs.wait_for("standup handled: user=U1", count=2)
-    assert len(dms_to(bot, "U2")) == 1
+    assert len(dm_texts(bot.slack, "U2")) == 1
 
 
 def test_a_new_cycle_lists_last_cycles_next_to_tick_and_in_next(bot: RunningBot) -> None:
-    submit(bot, open_modal(bot), {"Done": "a", "Next": "write the RFC\nmigrate CI"})
+    submit_view(bot, open_modal(bot), {"Done": "a", "Next": "write the RFC\nmigrate CI"})
     wait_for(lambda: bot.store.get_standup("U1", MEETING), what="the standup")
     bot.clock.advance(days=7)
     view = open_modal(bot)
@@ -166,7 +144,7 @@ def test_a_bad_signature_or_a_stale_timestamp_is_refused_and_stores_nothing(
 
 def test_over_long_input_keeps_the_modal_open_and_stores_nothing(bot: RunningBot) -> None:
     view = open_modal(bot)
-    response = submit(bot, view, {"Done": "fine", "Blocked": "x" * 3001})
+    response = submit_view(bot, view, {"Done": "fine", "Blocked": "x" * 3001})
     body = response.json()
     assert body["response_action"] == "errors"
     assert set(body["errors"]) == {"blocked"} and "3,001" in body["errors"]["blocked"]
@@ -175,7 +153,7 @@ def test_over_long_input_keeps_the_modal_open_and_stores_nothing(bot: RunningBot
 
 def test_an_empty_submission_asks_for_something(bot: RunningBot) -> None:
     view = open_modal(bot)
-    body = submit(bot, view, {"Done": "  \n  "}).json()
+    body = submit_view(bot, view, {"Done": "  \n  "}).json()
     assert body["response_action"] == "errors" and "done" in body["errors"]
     assert bot.store.get_standups(MEETING) == []
 
@@ -188,12 +166,12 @@ def test_the_same_submission_delivered_twice_is_stored_once(bot: RunningBot) -> 
     bot.logs.wait_for("standup handled: user=U1")
     bot.logs.wait_for("already saved")
     assert len(bot.store.get_standups(MEETING)) == 1
-    assert len(dms_to(bot, "U1")) == 1 and len(dms_to(bot, "U3")) == 1
+    assert len(dm_texts(bot.slack, "U1")) == 1 and len(dm_texts(bot.slack, "U3")) == 1
 
 
 def test_an_unknown_name_stays_as_text_and_the_confirmation_says_so(bot: RunningBot) -> None:
-    submit(bot, open_modal(bot), {"Asks": "@bob can you review the doc"})
-    confirmation = wait_for(lambda: dms_to(bot, "U1"), what="the confirmation")[0]
+    submit_view(bot, open_modal(bot), {"Asks": "@bob can you review the doc"})
+    confirmation = wait_for(lambda: dm_texts(bot.slack, "U1"), what="the confirmation")[0]
     assert "couldn't match “bob”" in confirmation
     [standup] = bot.store.get_standups(MEETING)
     assert standup.asks[0].to_user_id is None and standup.asks[0].to_name == "bob"
@@ -255,9 +233,9 @@ def test_rich_text_input_is_read_and_broadcasts_stay_inert(bot: RunningBot) -> N
     for block in view["blocks"]:
         if block.get("block_id") == "asks":
             block["element"] = {"type": "rich_text_input", "action_id": "value"}
-    submit(bot, view, {"Asks": "<@U2> <!channel> review please"})
+    submit_view(bot, view, {"Asks": "<@U2> <!channel> review please"})
     # The member cache was empty: the mention resolves after the ack, then U2 gets the DM.
-    wait_for(lambda: dms_to(bot, "U2"), what="the ask DM")
+    wait_for(lambda: dm_texts(bot.slack, "U2"), what="the ask DM")
     [standup] = bot.store.get_standups(MEETING)
     assert standup.asks[0].to_user_id == "U2"
     assert standup.asks[0].text == "@channel review please"
