@@ -27,6 +27,7 @@ from bot.runtime.app import create_app
 from bot.runtime.http import create_web_app
 from bot.store import Store
 from tests.conftest import NOW
+from tests.factories import MEETING
 from tests.fakes.slack import FakeSlack
 from tests.fakes.slack_payloads import (
     SlackRequest,
@@ -38,7 +39,6 @@ from tests.fakes.slack_payloads import (
 
 SIGNING_SECRET = "test-signing-secret"
 CHANNEL = "C0STANDUP"
-MEETING = date(2026, 11, 30)  # the meeting after conftest.NOW
 
 
 @dataclass

@@ -6,7 +6,7 @@ import logging
 import sqlite3
 import threading
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,8 +15,8 @@ from bot.config import Settings
 from bot.ops.cli import main
 from bot.store import Store
 from digests.models import Standup
+from tests.factories import MEETING
 
-MEETING = date(2026, 11, 30)
 NOW = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 

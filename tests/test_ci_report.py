@@ -25,11 +25,11 @@ from bot.slack.client import create_web_client
 from bot.store import Store
 from digests.cycles import cycle_for_meeting
 from digests.models import Standup, UsageItem
+from tests.factories import MEETING
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeSlack
 from tests.harness import CHANNEL, PEOPLE, bot_environment, seed_workspace
 
-MEETING = date(2026, 11, 30)
 AT = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)  # 09:00:05 in Berlin: the digest is due
 TODAY = AT.date()
 

@@ -16,7 +16,7 @@ from bot.services.digest import catch_up_missed_digest, run_digest
 from bot.slack.post import METADATA_EVENT, PostReport
 from digests.cycles import cycle_for_meeting
 from digests.models import UsageItem
-from tests.factories import all_text
+from tests.factories import MEETING, all_text
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.harness import (
@@ -28,7 +28,6 @@ from tests.harness import (
     wait_for,
 )
 
-MEETING = date(2026, 11, 30)
 AFTER_DIGEST = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)  # 09:00:05 in Berlin
 
 

@@ -3,7 +3,7 @@ stand; worked out from the stored standups, or as the posted digest recorded the
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 from bot.config import Settings, load_settings
@@ -21,8 +21,8 @@ from digests.models import (
     TimeAway,
     TrendPoint,
 )
+from tests.factories import MEETING
 
-MEETING = date(2026, 11, 30)
 CHANNEL = "C0STANDUP"
 
 

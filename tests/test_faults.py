@@ -44,7 +44,7 @@ from digests.cycles import cycle_for_meeting
 from digests.models import Cycle, Person, Standup, UsageItem
 from digests.parsing import form_from_standup
 from digests.render.views import build_standup_view
-from tests.factories import all_text
+from tests.factories import MEETING, all_text
 from tests.fakes.github import FakeGitHub
 from tests.fakes.slack import UPLOAD, FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import fill_modal, reaction_event, view_submission
@@ -62,7 +62,6 @@ from tests.harness import (
 
 pytestmark = pytest.mark.faults
 
-MEETING = date(2026, 11, 30)
 AT = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)  # 09:00:05 in Berlin: the digest is due
 CLIENT_TIMEOUT = 1  # seconds, for the slow-Slack cases
 SLOW = 1.3  # FakeSlack answers this late: past the client's timeout

@@ -13,7 +13,7 @@ from bot.ops.cli import main
 from bot.services.digest import run_digest
 from digests.cycles import cycle_for_meeting
 from digests.models import FollowUp
-from tests.factories import all_text
+from tests.factories import MEETING, all_text
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import (
     app_home_opened,
@@ -30,7 +30,6 @@ from tests.harness import (
     wait_for,
 )
 
-MEETING = date(2026, 11, 30)
 AFTER_DIGEST = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
 
 

@@ -17,11 +17,11 @@ from bot.slack.client import create_web_client
 from bot.store import Store
 from digests.cycles import cycle_for_meeting
 from digests.models import Standup
+from tests.factories import MEETING
 from tests.fakes.github import FakeGitHub, usage_items
 from tests.fakes.slack import FakeSlack
 from tests.harness import CHANNEL, bot_environment
 
-MEETING = date(2026, 11, 30)
 AT = datetime(2026, 11, 30, 8, 0, 5, tzinfo=UTC)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from hypothesis import assume, given
 from hypothesis import strategies as st
@@ -24,9 +24,9 @@ from digests.promises import (
     follow_team,
     trend_points,
 )
+from tests.factories import MEETING
 
 REPOS = ("acme/api", "acme/web")
-MEETING = date(2026, 11, 30)
 
 
 def standup(

@@ -8,8 +8,7 @@ import pytest
 from bot.store import MIGRATIONS, SCHEMA_VERSION, Store, StoreError
 from digests.models import Ask, Person, PlannedMessage, Standup
 from tests.conftest import NOW, TEAM
-
-MEETING = date(2026, 11, 30)
+from tests.factories import MEETING
 
 
 def standup(user_id: str = "U1", **fields: object) -> Standup:

@@ -9,7 +9,7 @@ over a websocket (FakeSlack's Socket Mode server, the runtime's own connector).
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -17,6 +17,7 @@ import pytest
 
 from bot.services.digest import run_digest
 from digests.cycles import cycle_for_meeting
+from tests.factories import MEETING
 from tests.fakes.slack import FakeMessage, FakeSlack
 from tests.fakes.slack_payloads import (
     SlackRequest,
@@ -34,8 +35,6 @@ from tests.harness import (
     running_socket_bot,
     wait_for,
 )
-
-MEETING = date(2026, 11, 30)
 
 
 @pytest.fixture(params=["http", "socket"])
